@@ -1,0 +1,77 @@
+using Microsoft.CodeAnalysis;
+
+namespace ClipGen.Analyzers;
+
+/// <summary>
+/// Every TorchSharp and ClipGen symbol the analyzers and the generator need, looked up once per
+/// compilation. The only place that knows TorchSharp's metadata names: rules ask this type, they never
+/// compare names themselves.
+/// </summary>
+internal sealed class TorchSymbols
+{
+    private TorchSymbols(Compilation compilation, INamedTypeSymbol tensor)
+    {
+        Tensor = tensor;
+        Optimizer = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+Optimizer");
+        OptimizerHelper = compilation.GetTypeByMetadataName("TorchSharp.Modules.OptimizerHelper");
+        Lbfgs = compilation.GetTypeByMetadataName("TorchSharp.Modules.LBFGS");
+        Module = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module");
+        Parameter = compilation.GetTypeByMetadataName("TorchSharp.Modules.Parameter");
+        Autograd = compilation.GetTypeByMetadataName("TorchSharp.torch+autograd");
+        NnUtils = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+utils");
+        LrScheduler = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+LRScheduler");
+        DisposeScope = compilation.GetTypeByMetadataName("TorchSharp.DisposeScope");
+        Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
+
+        GradClip = compilation.GetTypeByMetadataName("ClipGen.GradClip");
+        TrainStepResult = compilation.GetTypeByMetadataName("ClipGen.TrainStepResult");
+        ClipGradNormAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradNormAttribute");
+        ClipGradValueAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradValueAttribute");
+        AdaptiveGradClipAttribute = compilation.GetTypeByMetadataName("ClipGen.AdaptiveGradClipAttribute");
+    }
+
+    /// <summary>Looks the symbols up; null when the compilation does not reference TorchSharp (analyzers then bail out).</summary>
+    public static TorchSymbols? TryCreate(Compilation compilation)
+    {
+        INamedTypeSymbol? tensor = compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
+        return tensor is null ? null : new TorchSymbols(compilation, tensor);
+    }
+
+    public INamedTypeSymbol Tensor { get; }
+    public INamedTypeSymbol? Torch { get; }
+    public INamedTypeSymbol? Optimizer { get; }
+    public INamedTypeSymbol? OptimizerHelper { get; }
+    public INamedTypeSymbol? Lbfgs { get; }
+    public INamedTypeSymbol? Module { get; }
+    public INamedTypeSymbol? Parameter { get; }
+    public INamedTypeSymbol? Autograd { get; }
+    public INamedTypeSymbol? NnUtils { get; }
+    public INamedTypeSymbol? LrScheduler { get; }
+    public INamedTypeSymbol? DisposeScope { get; }
+
+    /// <summary><c>ClipGen.GradClip</c>; null when the ClipGen runtime is not referenced.</summary>
+    public INamedTypeSymbol? GradClip { get; }
+    public INamedTypeSymbol? TrainStepResult { get; }
+    public INamedTypeSymbol? ClipGradNormAttribute { get; }
+    public INamedTypeSymbol? ClipGradValueAttribute { get; }
+    public INamedTypeSymbol? AdaptiveGradClipAttribute { get; }
+
+    /// <summary>Whether <paramref name="type"/> is or derives from <paramref name="baseType"/>.</summary>
+    public static bool DerivesFrom(ITypeSymbol? type, INamedTypeSymbol? baseType)
+    {
+        if (baseType is null)
+        {
+            return false;
+        }
+
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
