@@ -44,14 +44,23 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers)
     {
         var flows = new List<TrainingFlow>();
+        var roots = new HashSet<IOperation>();
         foreach (IOperation block in context.OperationBlocks)
         {
-            if (block is not (IMethodBodyOperation or IConstructorBodyOperation or IFieldInitializerOperation or IPropertyInitializerOperation or IBlockOperation)
-                || block.Parent is not null)
+            // Method bodies come as their IBlockOperation under an IMethodBodyOperation: analyze the root once.
+            IOperation root = block;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IFieldInitializerOperation or IPropertyInitializerOperation or IBlockOperation)
+                || !roots.Add(root))
             {
                 continue;
             }
 
+            // The context takes a block it handed out and builds (and caches) the graph of its root.
             ControlFlowGraph cfg = context.GetControlFlowGraph(block);
             TrainingFlow.BuildAll(cfg, symbols, helpers, flows, context.CancellationToken);
         }
