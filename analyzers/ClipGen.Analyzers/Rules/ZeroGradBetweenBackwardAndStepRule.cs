@@ -16,6 +16,12 @@ internal static class ZeroGradBetweenBackwardAndStepRule
         var reported = new HashSet<SyntaxNode>();
         foreach (StepFact step in flow.Steps)
         {
+            if (step.NoBackwardBeforeInIteration && step.BackwardFollowsInIteration)
+            {
+                // CG0005 reports this step: the cleared gradients are a consequence of the misplaced step.
+                continue;
+            }
+
             foreach (IInvocationOperation zeroGrad in step.ClearingZeroGrads)
             {
                 if (!reported.Add(zeroGrad.Syntax))
