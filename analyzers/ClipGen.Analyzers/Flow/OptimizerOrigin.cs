@@ -22,7 +22,8 @@ internal sealed class OptimizerOrigin
     /// <summary>The model is LSTM/GRU/RNN/Transformer*/MultiheadAttention or visibly contains one.</summary>
     public bool Recurrent { get; }
 
-    public static OptimizerOrigin Find(OptimizerFlow optimizer, IInvocationOperation step, TorchSymbols symbols, Compilation compilation)
+    /// <param name="model">The semantic model of the step's tree (CFG operations carry none).</param>
+    public static OptimizerOrigin Find(OptimizerFlow optimizer, IInvocationOperation step, SemanticModel? model, TorchSymbols symbols, Compilation compilation)
     {
         IOperation? created = Unwrap(AssignedValue(optimizer.Symbol, compilation));
         IOperation? parameters = created switch
@@ -44,7 +45,7 @@ internal sealed class OptimizerOrigin
             recurrent = IsRecurrentModel(Unwrap(call.Instance), symbols, compilation);
         }
 
-        if (text is null && step.SemanticModel is { } model)
+        if (text is null && model is not null)
         {
             ISymbol[] models = model.LookupSymbols(step.Syntax.SpanStart)
                 .Where(s => s is ILocalSymbol or IParameterSymbol or IFieldSymbol or IPropertySymbol && symbols.IsModule(TypeOf(s)))

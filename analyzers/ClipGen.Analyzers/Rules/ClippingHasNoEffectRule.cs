@@ -25,8 +25,9 @@ internal static class ClippingHasNoEffectRule
                 continue;
             }
 
-            bool afterStep = clip.StepReaches;
-            StatementSyntax? target = TargetStep(flow, clip, afterStep);
+            // Syntax decides between the two readings when the clip and the step are siblings; else the flow does.
+            StatementSyntax? target = TargetStep(flow, clip, afterStep: false);
+            bool afterStep = target is null && ((target = TargetStep(flow, clip, afterStep: true)) is not null || clip.StepReaches);
             context.Report(Diagnostic.Create(
                 Descriptors.CG0004_ClippingHasNoEffect,
                 clip.Clip.Syntax.GetLocation(),

@@ -19,7 +19,7 @@ internal static class MissingClippingRule
             }
 
             OptimizerFlow optimizer = flow.Optimizers[step.Optimizer];
-            OptimizerOrigin origin = OptimizerOrigin.Find(optimizer, step.Step, context.Symbols, context.Compilation);
+            OptimizerOrigin origin = OptimizerOrigin.Find(optimizer, step.Step, flow.Root.SemanticModel, context.Symbols, context.Compilation);
             ImmutableDictionary<string, string?> properties = origin.ParametersText is null
                 ? ImmutableDictionary<string, string?>.Empty
                 : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Parameters, origin.ParametersText);

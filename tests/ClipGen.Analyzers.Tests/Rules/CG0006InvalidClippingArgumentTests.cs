@@ -40,3 +40,14 @@ public class CG0006InvalidClippingArgumentTests
         Verify.Diagnostic("CG0006").WithLocation(0).WithArguments(
             "max_norm", "-1.5", "it must be positive: a negative max_norm flips gradient signs (pytorch#31367), zero or NaN destroys them"));
 }
+
+public class HalfTypedCodeTests
+{
+    [Theory]
+    [InlineData("foreach (var b in ) { b.backward(); optimizer.step(; }")]
+    [InlineData("while (true) { optimizer.zero_grad(); undefinedLoss.backward(); nn.utils.clip_grad_norm_(model.parameters(), ); optimizer.step(); }")]
+    [InlineData("do { optimizer.step(() => ); model.call(x).backward(retain_graph: ); } while (")]
+    [InlineData("nn.utils.clip_grad_value_(max_norm: -1, clip_value: ); GetOpt().step(); GetOpt().zero_grad(); goto top;")]
+    public Task Rules_do_not_throw_on_incomplete_loops(string body) =>
+        CSharpAnalyzerVerifier<TrainingLoopAnalyzer>.VerifyTolerantAsync(Snippets.Loop(body));
+}
