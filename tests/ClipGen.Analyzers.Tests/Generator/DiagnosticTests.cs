@@ -133,6 +133,11 @@ public class DiagnosticTests
     public void CG1004_unsupported_signature(string declaration, string expected) =>
         AssertSingle("CG1004", Class("[ClipGradNorm(1.0)] " + declaration), expected);
 
+    [Fact]
+    public void CG1004_accumulation_in_a_readonly_struct() =>
+        AssertSingle("CG1004", Class("[ClipGradNorm(1.0, AccumulationSteps = 2)] public partial void Step(Tensor input, Tensor target);", "public readonly partial struct Trainer"),
+            "a readonly struct cannot hold");
+
     [Theory]
     [InlineData("public partial void Step(Tensor input, Tensor target);")]
     [InlineData("public partial double Step(in Tensor input, Tensor target);")]
