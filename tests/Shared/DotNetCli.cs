@@ -4,13 +4,13 @@ using System.Text;
 namespace ClipGen.Testing;
 
 /// <summary>The outcome of one <c>dotnet</c> command.</summary>
-internal sealed record CommandResult(string Command, int ExitCode, string Output, TimeSpan Elapsed)
+public sealed record CommandResult(string Command, int ExitCode, string Output, TimeSpan Elapsed)
 {
     public override string ToString() => $"`{Command}` exited {ExitCode} after {Elapsed.TotalSeconds:F1} s:\n{Output}";
 }
 
 /// <summary>Runs the <c>dotnet</c> CLI the tests themselves run on, with no dependence on the caller's environment.</summary>
-internal static class DotNetCli
+public static class DotNetCli
 {
     public static CommandResult Run(string workingDirectory, TimeSpan timeout, params string[] arguments)
     {

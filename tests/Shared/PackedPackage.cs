@@ -8,7 +8,7 @@ namespace ClipGen.Testing;
 /// already built in this configuration, and nothing in <c>obj/</c> is rewritten while other test
 /// assemblies run (the nuspec goes to the temporary folder too).
 /// </remarks>
-internal sealed class PackedPackage : IDisposable
+public sealed class PackedPackage : IDisposable
 {
     private PackedPackage(string feed, string version, CommandResult pack)
     {

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace ClipGen.Testing;
 
 /// <summary>Where the repository and its build outputs are, as recorded when this test assembly was built.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = Metadata("ClipGenRepoRoot");
 
