@@ -20,7 +20,8 @@ internal sealed partial class GeneratedClipNorm(TanhRnn model, double learningRa
 
     public TanhRnn Model => model;
 
-    [ClipGradNorm(MaxNorm)]
+    // Model is named: the field and the Model property (for ITrainingMethod) are both TanhRnn.
+    [ClipGradNorm(MaxNorm, Model = nameof(model))]
     public partial TrainStepResult TrainStep(Tensor input, Tensor target);
 
     public StepOutcome Step(Tensor inputs, Tensor targets)

@@ -23,17 +23,26 @@ internal static class GradNorm
         if (grads.Count == 0) return zeros(0, ScalarType.Float64);
         Tensor first = grads[0];
         var norms = new Tensor[grads.Count];
+        bool uniform = true;
         for (int i = 0; i < grads.Count; i++)
         {
             Tensor g = grads[i];
             Tensor source = IsReducedPrecision(g.dtype) ? g.to_type(ScalarType.Float64) : g;
             Tensor n = linalg.vector_norm(source, normType);
-            if (n.dtype != ScalarType.Float64) n = n.to_type(ScalarType.Float64);
             if (!SameDevice(n, first)) n = n.to(first.device);
             norms[i] = n;
+            uniform &= i == 0 || n.dtype == norms[0].dtype;
         }
 
-        return stack(norms);
+        // One conversion for the common case (all float32); per tensor only when dtypes are mixed.
+        if (!uniform)
+        {
+            for (int i = 0; i < norms.Length; i++)
+                if (norms[i].dtype != ScalarType.Float64) norms[i] = norms[i].to_type(ScalarType.Float64);
+        }
+
+        Tensor stacked = stack(norms);
+        return stacked.dtype == ScalarType.Float64 ? stacked : stacked.to_type(ScalarType.Float64);
     }
 
     /// <summary><c>total = ‖(‖g₁‖ₚ, …, ‖gₙ‖ₚ)‖ₚ</c> (p = ∞: <c>max |g|</c>) as a float64 scalar; 0 when there are no gradients.</summary>
@@ -79,6 +88,12 @@ internal static class GradNorm
 
             g.mul_(c);
         }
+    }
+
+    /// <summary><c>gᵢ ← gᵢ · coef</c> with a host coefficient (the same double the tensor path computes, so the same bits).</summary>
+    internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, double coef)
+    {
+        foreach (Tensor g in grads) g.mul_(coef);
     }
 
     internal static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;

@@ -24,8 +24,10 @@ internal static class NormClip
         }
 
         if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
-        GradNorm.ScaleInPlace(set.Grads, GradNorm.Coefficient(total, maxNorm));
+        // The host coefficient is bit-identical to GradNorm.Coefficient(total, maxNorm) (same float64 operations),
+        // so the split API and this path agree; a scalar multiply saves four tensor ops.
         double coef = GradNorm.Coefficient(t, maxNorm);
+        GradNorm.ScaleInPlace(set.Grads, coef);
         return new ClipResult(t, coef, Clipped: !(coef >= 1.0), NonFinite: !finite, SkipStep: false);
     }
 }
