@@ -25,7 +25,7 @@ for (int step = 0; step < steps; step++)
     // The gradients the step used are still there (zero_grad runs at the start of the next call).
     using (NewDisposeScope())
     {
-        double squares = trainer.Model.parameters().Where(p => p.grad is not null).Sum(p => p.grad!.pow(2).sum().item<float>());
+        double squares = trainer.Parameters().Where(p => p.grad is not null).Sum(p => p.grad!.pow(2).sum().item<float>());
         largestPostClipNorm = Math.Max(largestPostClipNorm, Math.Sqrt(squares));
     }
 }

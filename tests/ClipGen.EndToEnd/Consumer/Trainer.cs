@@ -20,7 +20,7 @@ public sealed partial class Trainer
         optimizer = optim.Adam(model.parameters(), learningRate);
     }
 
-    public SequenceRegressor Model => model;
+    public IEnumerable<Parameter> Parameters() => model.parameters();
 
     [ClipGradNorm(MaxNorm)]
     public partial TrainStepResult TrainStep(Tensor input, Tensor target);
