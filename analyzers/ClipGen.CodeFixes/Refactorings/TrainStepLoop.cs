@@ -167,9 +167,8 @@ internal sealed class TrainStepLoop
             lossStatements.Add(declaration);
         }
 
-        // Leading declarations that do not feed the loss stay where they are.
-        while (lossStatements.Count > 0 && !Declares(lossStatements[0], lossLocal, model, cancellationToken)
-            && !FeedsLoss(lossStatements[0], lossStatements, model, cancellationToken) && first < zeroGrad)
+        // Declarations before zero_grad() that run no model (data preparation) stay where they are.
+        while (lossStatements.Count > 0 && first < zeroGrad && !ForwardModels(lossStatements[0], model, symbols, cancellationToken).Any())
         {
             lossStatements.RemoveAt(0);
             first++;
@@ -192,10 +191,7 @@ internal sealed class TrainStepLoop
         }
 
         // The model clipped is the one the loop clips; without a clip, the one model member the loss runs.
-        var forwardModels = lossStatements.SelectMany(s => s.DescendantNodes())
-            .Select(n => model.GetOperation(n, cancellationToken))
-            .OfType<IMemberReferenceOperation>()
-            .Where(r => torch.IsModule(r.Type) && !symbols.IsLoss(r.Type!))
+        var forwardModels = lossStatements.SelectMany(s => ForwardModels(s, model, symbols, cancellationToken))
             .Select(r => MemberOf(r, members))
             .ToList();
         if (forwardModels.Any(m => m is null))
@@ -301,15 +297,12 @@ internal sealed class TrainStepLoop
     private static bool Declares(LocalDeclarationStatementSyntax statement, ISymbol local, SemanticModel model, CancellationToken cancellationToken) =>
         statement.Declaration.Variables.Any(v => SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(v, cancellationToken), local));
 
-    /// <summary>Whether a later declaration of the run reads what <paramref name="statement"/> declares.</summary>
-    private static bool FeedsLoss(LocalDeclarationStatementSyntax statement, IList<LocalDeclarationStatementSyntax> run, SemanticModel model, CancellationToken cancellationToken)
-    {
-        var declared = new HashSet<ISymbol>(
-            statement.Declaration.Variables.Select(v => model.GetDeclaredSymbol(v, cancellationToken)).OfType<ISymbol>(),
-            SymbolEqualityComparer.Default);
-        return run.Where(s => s != statement).SelectMany(s => s.DescendantNodes().OfType<IdentifierNameSyntax>())
-            .Any(i => model.GetSymbolInfo(i, cancellationToken).Symbol is { } symbol && declared.Contains(symbol));
-    }
+    /// <summary>The references to models (modules that are not losses) in <paramref name="statement"/>.</summary>
+    private static IEnumerable<IMemberReferenceOperation> ForwardModels(StatementSyntax statement, SemanticModel model, TrainStepSymbols symbols, CancellationToken cancellationToken) =>
+        statement.DescendantNodes()
+            .Select(n => model.GetOperation(n, cancellationToken))
+            .OfType<IMemberReferenceOperation>()
+            .Where(r => r.Type is { } type && symbols.IsModel(type));
 
     /// <summary>No local declared in the run is used after it, except the loss itself (which the call keeps declaring).</summary>
     private static bool OnlyLossEscapes(BlockSyntax body, int first, int last, ISymbol loss, SemanticModel model, CancellationToken cancellationToken)

@@ -1,0 +1,191 @@
+namespace ClipGen.Analyzers.Tests.Refactorings;
+
+/// <summary>
+/// "Generate train step with [ClipGradNorm]": the exact text produced for each generator form, and that the
+/// result compiles with the generator implementing the new partial method.
+/// </summary>
+public class GenerateTrainStepRefactoringTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+
+        """;
+
+    private static string Dump(string name, string text)
+    {
+        File.WriteAllText("/tmp/refactor-" + name + ".txt", text);
+        return text;
+    }
+
+    [Fact]
+    public async Task Form1_criterion_of_model_output_becomes_a_call_and_a_partial_declaration()
+    {
+        string source = Usings + """
+            namespace MyApp
+            {
+                public class Trainer
+                {
+                    private readonly Module<Tensor, Tensor> model;
+                    private readonly optim.Optimizer optimizer;
+                    private readonly Loss<Tensor, Tensor, Tensor> criterion;
+
+                    public Trainer(Module<Tensor, Tensor> model, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> criterion)
+                    {
+                        this.model = model;
+                        this.optimizer = optimizer;
+                        this.criterion = criterion;
+                    }
+
+                    public void Train(IEnumerable<(Tensor X, Tensor Y)> batches)
+                    {
+                        $$foreach (var (x, y) in batches)
+                        {
+                            // one step per batch
+                            optimizer.zero_grad();
+                            var loss = criterion.call(model.call(x), y);
+                            loss.backward();
+                            optimizer.step();
+                            Console.WriteLine(loss.ToSingle());
+                        }
+                    }
+                }
+            }
+            """;
+
+        string actual = Dump("form1", await RefactoringHarness.ApplyAsync(source));
+        RefactoringHarness.AssertCompilesWithGenerator(actual, "MyApp.Trainer.TrainStep.g.cs");
+    }
+
+    [Fact]
+    public async Task Form2_loss_of_locals_is_extracted_into_a_loss_method_named_by_the_attribute()
+    {
+        string source = Usings + """
+            public record Batch(Tensor Input, Tensor Target);
+
+            public class Trainer
+            {
+                private readonly Module<Tensor, Tensor> net;
+                private readonly optim.Optimizer opt;
+
+                public Trainer(Module<Tensor, Tensor> net, optim.Optimizer opt)
+                {
+                    this.net = net;
+                    this.opt = opt;
+                }
+
+                public void Fit(IReadOnlyList<Batch> data, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        Batch batch = data[epoch % data.Count];
+                        [|var output = net.call(batch.Input);
+                        Tensor loss = functional.mse_loss(output, batch.Target);
+                        opt.zero_grad();
+                        loss.backward();
+                        opt.step();|]
+                        if (epoch % 10 == 0)
+                        {
+                            Console.WriteLine($"{epoch}: {loss.ToDouble()}");
+                        }
+                    }
+                }
+            }
+            """;
+
+        string actual = Dump("form2", await RefactoringHarness.ApplyAsync(source));
+        RefactoringHarness.AssertCompilesWithGenerator(actual, "Trainer.TrainStep.g.cs");
+    }
+
+    [Fact]
+    public async Task Already_partial_type_with_two_models_names_the_clipped_one_and_reuses_the_clip_constant()
+    {
+        string source = Usings + """
+            namespace Seq;
+
+            public partial class SeqTrainer
+            {
+                private Module<Tensor, Tensor> Encoder { get; }
+                private Module<Tensor, Tensor> Decoder { get; }
+                private optim.Optimizer Optimizer { get; }
+                private const double MaxNorm = 0.5;
+
+                public SeqTrainer(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, optim.Optimizer optimizer)
+                {
+                    Encoder = encoder;
+                    Decoder = decoder;
+                    Optimizer = optimizer;
+                }
+
+                public void Run(Tensor x, Tensor y, int steps)
+                {
+                    int i = 0;
+                    $$while (i < steps)
+                    {
+                        Optimizer.zero_grad();
+                        var loss = functional.l1_loss(Decoder.call(Encoder.call(x)), y);
+                        loss.backward();
+                        nn.utils.clip_grad_norm_(Encoder.parameters(), MaxNorm, double.PositiveInfinity);
+                        Optimizer.step();
+                        i++;
+                    }
+                }
+            }
+            """;
+
+        string actual = Dump("partial", await RefactoringHarness.ApplyAsync(source));
+        RefactoringHarness.AssertCompilesWithGenerator(actual, "Seq.SeqTrainer.TrainStep.g.cs");
+    }
+
+    [Fact]
+    public async Task Nested_type_and_its_outer_type_become_partial_and_the_editorconfig_threshold_is_used()
+    {
+        string source = "using ClipGen;\n" + Usings + """
+            namespace Outer
+            {
+                public static class Host
+                {
+                    internal sealed class Job
+                    {
+                        private readonly Module<Tensor, Tensor> model;
+                        private readonly optim.Optimizer sgd;
+                        private readonly Loss<Tensor, Tensor, Tensor> mse = MSELoss();
+
+                        public Job(Module<Tensor, Tensor> model)
+                        {
+                            this.model = model;
+                            sgd = optim.SGD(model.parameters(), 0.01);
+                        }
+
+                        public void Train(Tensor x, Tensor y)
+                        {
+                            do
+                            {
+                                sgd.zero_grad();
+                                var loss = mse.call(model.call(x), y);
+                                loss.backward();
+                                model.ClipGradNorm(2.0);
+                                sgd.step();
+                            }
+                            while (x.shape[0] > 100);
+                        }
+
+                        public void Predict(Tensor x) => model.call(x).Dispose();
+                    }
+                }
+            }
+            """;
+
+        string caret = source.Replace("do\n", "$$do\n");
+        string actual = Dump("nested", await RefactoringHarness.ApplyAsync(caret, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n"));
+        RefactoringHarness.AssertCompilesWithGenerator(actual, "Outer.Host+Job.TrainStep.g.cs");
+
+        string noClip = caret.Replace("                model.ClipGradNorm(2.0);\n", "");
+        string withDefault = Dump("nested-default", await RefactoringHarness.ApplyAsync(noClip, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n"));
+        Assert.Contains("[global::ClipGen.ClipGradNorm(0.25)]", withDefault);
+    }
+}
