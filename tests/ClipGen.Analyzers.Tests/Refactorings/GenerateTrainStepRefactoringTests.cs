@@ -16,12 +16,6 @@ public class GenerateTrainStepRefactoringTests
 
         """;
 
-    private static string Dump(string name, string text)
-    {
-        File.WriteAllText("/tmp/refactor-" + name + ".txt", text);
-        return text;
-    }
-
     [Fact]
     public async Task Form1_criterion_of_model_output_becomes_a_call_and_a_partial_declaration()
     {
@@ -57,7 +51,40 @@ public class GenerateTrainStepRefactoringTests
             }
             """;
 
-        string actual = Dump("form1", await RefactoringHarness.ApplyAsync(source));
+        string expected = Usings + """
+            namespace MyApp
+            {
+                public partial class Trainer
+                {
+                    private readonly Module<Tensor, Tensor> model;
+                    private readonly optim.Optimizer optimizer;
+                    private readonly Loss<Tensor, Tensor, Tensor> criterion;
+
+                    public Trainer(Module<Tensor, Tensor> model, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> criterion)
+                    {
+                        this.model = model;
+                        this.optimizer = optimizer;
+                        this.criterion = criterion;
+                    }
+
+                    public void Train(IEnumerable<(Tensor X, Tensor Y)> batches)
+                    {
+                        foreach (var (x, y) in batches)
+                        {
+                            // one step per batch
+                            var loss = TrainStep(x, y);
+                            Console.WriteLine(loss.ToSingle());
+                        }
+                    }
+
+                    [global::ClipGen.ClipGradNorm(1.0)]
+                    private partial global::TorchSharp.torch.Tensor TrainStep(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y);
+                }
+            }
+            """;
+
+        string actual = await RefactoringHarness.ApplyAsync(source);
+        Assert.Equal(expected, actual);
         RefactoringHarness.AssertCompilesWithGenerator(actual, "MyApp.Trainer.TrainStep.g.cs");
     }
 
@@ -97,7 +124,47 @@ public class GenerateTrainStepRefactoringTests
             }
             """;
 
-        string actual = Dump("form2", await RefactoringHarness.ApplyAsync(source));
+        string expected = Usings + """
+            public record Batch(Tensor Input, Tensor Target);
+
+            public partial class Trainer
+            {
+                private readonly Module<Tensor, Tensor> net;
+                private readonly optim.Optimizer opt;
+
+                public Trainer(Module<Tensor, Tensor> net, optim.Optimizer opt)
+                {
+                    this.net = net;
+                    this.opt = opt;
+                }
+
+                public void Fit(IReadOnlyList<Batch> data, int epochs)
+                {
+                    for (int epoch = 0; epoch < epochs; epoch++)
+                    {
+                        Batch batch = data[epoch % data.Count];
+                        Tensor loss = TrainStep(batch);
+                        if (epoch % 10 == 0)
+                        {
+                            Console.WriteLine($"{epoch}: {loss.ToDouble()}");
+                        }
+                    }
+                }
+
+                private global::TorchSharp.torch.Tensor ComputeNetLoss(global::Batch batch)
+                {
+                    var output = net.call(batch.Input);
+                    Tensor loss = functional.mse_loss(output, batch.Target);
+                    return loss;
+                }
+
+                [global::ClipGen.ClipGradNorm(1.0, Loss = nameof(ComputeNetLoss))]
+                private partial global::TorchSharp.torch.Tensor TrainStep(global::Batch batch);
+            }
+            """;
+
+        string actual = await RefactoringHarness.ApplyAsync(source);
+        Assert.Equal(expected, actual);
         RefactoringHarness.AssertCompilesWithGenerator(actual, "Trainer.TrainStep.g.cs");
     }
 
@@ -137,7 +204,42 @@ public class GenerateTrainStepRefactoringTests
             }
             """;
 
-        string actual = Dump("partial", await RefactoringHarness.ApplyAsync(source));
+        string expected = Usings + """
+            namespace Seq;
+
+            public partial class SeqTrainer
+            {
+                private Module<Tensor, Tensor> Encoder { get; }
+                private Module<Tensor, Tensor> Decoder { get; }
+                private optim.Optimizer Optimizer { get; }
+                private const double MaxNorm = 0.5;
+
+                public SeqTrainer(Module<Tensor, Tensor> encoder, Module<Tensor, Tensor> decoder, optim.Optimizer optimizer)
+                {
+                    Encoder = encoder;
+                    Decoder = decoder;
+                    Optimizer = optimizer;
+                }
+
+                public void Run(Tensor x, Tensor y, int steps)
+                {
+                    int i = 0;
+                    while (i < steps)
+                    {
+                        var loss = TrainStep(x, y);
+                        i++;
+                    }
+                }
+
+                private global::TorchSharp.torch.Tensor ComputeEncoderLoss(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y) => functional.l1_loss(Decoder.call(Encoder.call(x)), y);
+
+                [global::ClipGen.ClipGradNorm(0.5, NormType = double.PositiveInfinity, Model = nameof(Encoder), Loss = nameof(ComputeEncoderLoss))]
+                private partial global::TorchSharp.torch.Tensor TrainStep(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y);
+            }
+            """;
+
+        string actual = await RefactoringHarness.ApplyAsync(source);
+        Assert.Equal(expected, actual);
         RefactoringHarness.AssertCompilesWithGenerator(actual, "Seq.SeqTrainer.TrainStep.g.cs");
     }
 
@@ -181,11 +283,47 @@ public class GenerateTrainStepRefactoringTests
             """;
 
         string caret = source.Replace("do\n", "$$do\n");
-        string actual = Dump("nested", await RefactoringHarness.ApplyAsync(caret, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n"));
+        string expected = "using ClipGen;\n" + Usings + """
+            namespace Outer
+            {
+                public static partial class Host
+                {
+                    internal sealed partial class Job
+                    {
+                        private readonly Module<Tensor, Tensor> model;
+                        private readonly optim.Optimizer sgd;
+                        private readonly Loss<Tensor, Tensor, Tensor> mse = MSELoss();
+
+                        public Job(Module<Tensor, Tensor> model)
+                        {
+                            this.model = model;
+                            sgd = optim.SGD(model.parameters(), 0.01);
+                        }
+
+                        public void Train(Tensor x, Tensor y)
+                        {
+                            do
+                            {
+                                var loss = TrainStep(x, y);
+                            }
+                            while (x.shape[0] > 100);
+                        }
+
+                        [global::ClipGen.ClipGradNorm(2.0)]
+                        private partial global::TorchSharp.torch.Tensor TrainStep(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y);
+
+                        public void Predict(Tensor x) => model.call(x).Dispose();
+                    }
+                }
+            }
+            """;
+
+        string actual = await RefactoringHarness.ApplyAsync(caret, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n");
+        Assert.Equal(expected, actual);
         RefactoringHarness.AssertCompilesWithGenerator(actual, "Outer.Host+Job.TrainStep.g.cs");
 
         string noClip = caret.Replace("                model.ClipGradNorm(2.0);\n", "");
-        string withDefault = Dump("nested-default", await RefactoringHarness.ApplyAsync(noClip, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n"));
+        string withDefault = await RefactoringHarness.ApplyAsync(noClip, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n");
         Assert.Contains("[global::ClipGen.ClipGradNorm(0.25)]", withDefault);
     }
 }
