@@ -44,11 +44,15 @@ public sealed class GenerateTrainStepRefactoring : CodeRefactoringProvider
     /// <summary>The loop whose keyword holds the caret, or whose body holds the (non-empty) selection.</summary>
     private static StatementSyntax? LoopAt(SyntaxNode root, TextSpan span)
     {
-        SyntaxToken token = root.FindToken(span.Start);
-        if (token.Parent is StatementSyntax keywordOwner && IsLoop(keywordOwner) && token.Span.Contains(span.End - (span.IsEmpty ? 0 : 1))
-            && token == keywordOwner.GetFirstToken())
+        // The caret may sit just after the keyword (`for|(`), where FindToken returns the next token.
+        foreach (int position in span.IsEmpty && span.Start > 0 ? new[] { span.Start, span.Start - 1 } : new[] { span.Start })
         {
-            return keywordOwner;
+            SyntaxToken token = root.FindToken(position);
+            if (token.Parent is StatementSyntax owner && IsLoop(owner) && token == owner.GetFirstToken()
+                && token.Span.Start <= span.Start && span.End <= token.Span.End)
+            {
+                return owner;
+            }
         }
 
         if (span.IsEmpty || span.End > root.FullSpan.End)

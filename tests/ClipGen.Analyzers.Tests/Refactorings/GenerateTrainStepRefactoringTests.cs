@@ -326,4 +326,56 @@ public class GenerateTrainStepRefactoringTests
         string withDefault = await RefactoringHarness.ApplyAsync(noClip, "root = true\n[*.cs]\nclipgen.default_max_norm = 0.25\n");
         Assert.Contains("[global::ClipGen.ClipGradNorm(0.25)]", withDefault);
     }
+
+    [Fact]
+    public async Task Static_members_give_a_static_train_step()
+    {
+        string source = Usings + """
+            public static class Script
+            {
+                private static readonly Module<Tensor, Tensor> Model = Linear(4, 1);
+                private static readonly optim.Optimizer Sgd = optim.SGD(Model.parameters(), 0.1);
+
+                public static void Main()
+                {
+                    var x = randn(8, 4);
+                    var y = randn(8, 1);
+                    for$$ (int i = 0; i < 100; i++)
+                    {
+                        Sgd.zero_grad();
+                        var loss = functional.mse_loss(Model.call(x), y);
+                        loss.backward();
+                        Sgd.step();
+                    }
+                }
+            }
+            """;
+
+        string expected = Usings + """
+            public static partial class Script
+            {
+                private static readonly Module<Tensor, Tensor> Model = Linear(4, 1);
+                private static readonly optim.Optimizer Sgd = optim.SGD(Model.parameters(), 0.1);
+
+                public static void Main()
+                {
+                    var x = randn(8, 4);
+                    var y = randn(8, 1);
+                    for (int i = 0; i < 100; i++)
+                    {
+                        var loss = TrainStep(x, y);
+                    }
+                }
+
+                private static global::TorchSharp.torch.Tensor ComputeModelLoss(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y) => functional.mse_loss(Model.call(x), y);
+
+                [global::ClipGen.ClipGradNorm(1.0, Loss = nameof(ComputeModelLoss))]
+                private static partial global::TorchSharp.torch.Tensor TrainStep(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor y);
+            }
+            """;
+
+        string actual = await RefactoringHarness.ApplyAsync(source);
+        Assert.Equal(expected, actual);
+        RefactoringHarness.AssertCompilesWithGenerator(actual, "Script.TrainStep.g.cs");
+    }
 }
