@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using static TorchSharp.torch;
+
+namespace ClipGen.Internal;
+
+/// <summary>
+/// The two halves of norm clipping, each in one place so a faster path (a flat gradient buffer) can replace
+/// them: the total norm, and the in-place scaling. Callers run these under <c>no_grad</c> inside their own
+/// DisposeScope.
+/// </summary>
+/// <remarks>
+/// Precision: each per-tensor norm is computed by libtorch in the gradient's dtype (as PyTorch does) for
+/// float32/float64, and on a float64 copy for float16/bfloat16 (whose norm easily overflows or rounds badly).
+/// The per-tensor norms are then combined in float64, so the total is at least as accurate as PyTorch's
+/// float32 total (they agree to float32 rounding). Mixed devices are handled like PyTorch: per-tensor norms are
+/// moved to the first gradient's device, and the coefficient to each gradient's device.
+/// </remarks>
+internal static class GradNorm
+{
+    /// <summary>The per-tensor p-norms <c>‖gᵢ‖ₚ</c> as a float64 vector on the first gradient's device.</summary>
+    internal static Tensor PerTensorNorms(IReadOnlyList<Tensor> grads, double normType)
+    {
+        if (grads.Count == 0) return zeros(0, ScalarType.Float64);
+        Tensor first = grads[0];
+        var norms = new Tensor[grads.Count];
+        for (int i = 0; i < grads.Count; i++)
+        {
+            Tensor g = grads[i];
+            Tensor source = IsReducedPrecision(g.dtype) ? g.to_type(ScalarType.Float64) : g;
+            Tensor n = linalg.vector_norm(source, normType);
+            if (n.dtype != ScalarType.Float64) n = n.to_type(ScalarType.Float64);
+            if (!SameDevice(n, first)) n = n.to(first.device);
+            norms[i] = n;
+        }
+
+        return stack(norms);
+    }
+
+    /// <summary><c>total = ‖(‖g₁‖ₚ, …, ‖gₙ‖ₚ)‖ₚ</c> (p = ∞: <c>max |g|</c>) as a float64 scalar; 0 when there are no gradients.</summary>
+    internal static Tensor TotalNorm(IReadOnlyList<Tensor> grads, double normType)
+    {
+        if (grads.Count == 0) return zeros(System.Array.Empty<long>(), ScalarType.Float64);
+        return FromPerTensor(PerTensorNorms(grads, normType), normType);
+    }
+
+    /// <summary>The p-norm of a vector of per-tensor norms.</summary>
+    internal static Tensor FromPerTensor(Tensor perTensorNorms, double normType) =>
+        linalg.vector_norm(perTensorNorms, normType);
+
+    /// <summary>
+    /// PyTorch's coefficient <c>min(maxNorm / (total + 1e-6), 1)</c>, computed as PyTorch evaluates
+    /// <c>max_norm / (total + 1e-6)</c> (reciprocal, then multiply) and clamped; float64, on total's device.
+    /// NaN total → NaN; +∞ total → 0.
+    /// </summary>
+    internal static Tensor Coefficient(Tensor total, double maxNorm)
+    {
+        Tensor t = total.dtype == ScalarType.Float64 ? total : total.to_type(ScalarType.Float64);
+        return t.add(1e-6).reciprocal_().mul_(maxNorm).clamp_max_(1.0);
+    }
+
+    /// <summary>Host mirror of the tensor coefficient above, for reporting (no device sync).</summary>
+    internal static double Coefficient(double total, double maxNorm) => System.Math.Min(maxNorm * (1.0 / (total + 1e-6)), 1.0);
+
+    /// <summary>
+    /// <c>gᵢ ← gᵢ · coef</c> for every gradient, always multiplying (as PyTorch, so no host sync is needed);
+    /// <paramref name="coef"/> is a scalar tensor, moved to each gradient's device once.
+    /// </summary>
+    internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, Tensor coef)
+    {
+        Tensor? onDevice = null;
+        foreach (Tensor g in grads)
+        {
+            Tensor c = coef;
+            if (!SameDevice(g, coef))
+            {
+                onDevice = onDevice is not null && SameDevice(onDevice, g) ? onDevice : coef.to(g.device);
+                c = onDevice;
+            }
+
+            g.mul_(c);
+        }
+    }
+
+    internal static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;
+
+    internal static bool IsReducedPrecision(ScalarType t) => t is ScalarType.Float16 or ScalarType.BFloat16;
+}
