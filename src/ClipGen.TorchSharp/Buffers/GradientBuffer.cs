@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ClipGen.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -136,32 +137,26 @@ public sealed class GradientBuffer : IDisposable
     /// <param name="maxNorm">The largest allowed total norm (≥ 0).</param>
     /// <param name="normType">p of the p-norm; <see cref="double.PositiveInfinity"/> for the max norm.</param>
     /// <param name="nonFinite">What to do when the total is NaN or infinite.</param>
-    public ClipResult ClipGradNorm(double maxNorm, double normType, NonFinitePolicy nonFinite)
+    public ClipResult ClipGradNorm(double maxNorm, double normType, NonFinitePolicy nonFinite) =>
+        ClipGradNorm(maxNorm, normType, nonFinite, names: null);
+
+    internal ClipResult ClipGradNorm(double maxNorm, double normType, NonFinitePolicy nonFinite, IReadOnlyList<string>? names)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        GradClipArguments.Validate(maxNorm, normType);
-        bool fast = FlatNormApplies(normType) && Prepare();
-        if (!fast)
+        Check.MaxNorm(maxNorm);
+        Check.NormType(normType);
+        Check.Policy(nonFinite);
+        if (!Prepare())
         {
+            // Some grad cannot live in the buffer now: clip the parameters' actual grads, tensor by tensor.
             FallbackCount++;
+            using DisposeScope scope = NewDisposeScope();
+            using IDisposable noGrad = no_grad();
+            return NormClip.Apply(GradSet.Collect(_parameters, names), maxNorm, normType, nonFinite);
         }
 
-        List<Tensor>? grads = fast ? null : CurrentGrads();
-        try
-        {
-            using Tensor? total = fast ? FlatTotal(normType) : PerTensorClip.TotalNorm(grads!, normType);
-            if (total is null)
-            {
-                return new ClipResult(0, 1, false, false, false);
-            }
-
-            IReadOnlyList<Tensor> targets = fast ? _segments.Select(s => s.Flat).ToArray() : grads!;
-            return ClipTargets(targets, total, maxNorm, nonFinite);
-        }
-        finally
-        {
-            Dispose(grads);
-        }
+        using Tensor total = FlatTotal(normType);
+        return ClipFlat(total, maxNorm, normType, nonFinite, names);
     }
 
     /// <summary>
@@ -232,10 +227,6 @@ public sealed class GradientBuffer : IDisposable
             }
         }
     }
-
-    // ‖concat‖ₚ equals the norm of per-tensor norms only for p in (0, ∞]; and a zeroed (vacant) region
-    // adds nothing only there.
-    private static bool FlatNormApplies(double normType) => normType > 0;
 
     private bool Prepare()
     {
@@ -313,82 +304,59 @@ public sealed class GradientBuffer : IDisposable
         }
     }
 
-    private static ClipResult ClipTargets(IReadOnlyList<Tensor> targets, Tensor total, double maxNorm, NonFinitePolicy nonFinite)
+    private ClipResult ClipFlat(Tensor total, double maxNorm, double normType, NonFinitePolicy nonFinite, IReadOnlyList<string>? names)
     {
-        bool onCpu = targets.All(t => t.device_type == DeviceType.CPU && t.dtype == total.dtype);
-        double totalValue = double.NaN;
+        // On CPU reading the total costs nothing (no device to wait for), and knowing it lets the
+        // multiply be skipped when coef == 1 (x · 1 = x exactly). Elsewhere the coefficient stays on the
+        // device and the multiply is always queued, as PyTorch does; the total is read only after it.
+        bool onCpu = _segments.All(s => s.Flat.device_type == DeviceType.CPU);
+        double t = double.NaN;
         if (onCpu || nonFinite != NonFinitePolicy.Propagate)
         {
-            totalValue = HostValue.Read(total);
-            if (!double.IsFinite(totalValue))
+            t = HostValue.Read(total);
+            if (!double.IsFinite(t) && nonFinite != NonFinitePolicy.Propagate)
             {
                 if (nonFinite == NonFinitePolicy.Throw)
                 {
-                    throw NonFiniteTotal(totalValue);
+                    using DisposeScope scope = NewDisposeScope();
+                    throw NonFinite.Exception(GradSet.Collect(_parameters, names), t, normType);
                 }
 
-                if (nonFinite == NonFinitePolicy.SkipStep)
-                {
-                    return new ClipResult(totalValue, 1, false, true, true);
-                }
+                return new ClipResult(t, 1.0, Clipped: false, NonFinite: true, SkipStep: true);
             }
         }
 
         using (no_grad())
         {
-            if (onCpu && ClipCoefficient.TryOnHost(total.dtype, totalValue, maxNorm, out double coef))
+            if (onCpu)
             {
-                bool scaled = !(coef == 1.0);
-                if (scaled)
+                // The runtime's host mirror of the tensor formula: the same double operations, so the same value.
+                double coef = GradNorm.Coefficient(t, maxNorm);
+                if (coef >= 1.0)
                 {
-                    using Scalar s = coef.ToScalar();
-                    foreach (Tensor t in targets)
-                    {
-                        t.mul_(s);
-                    }
+                    return new ClipResult(t, 1.0, Clipped: false, NonFinite: false, SkipStep: false);
                 }
 
-                return new ClipResult(totalValue, coef, scaled, !double.IsFinite(totalValue), false);
+                using Scalar c = coef.ToScalar();
+                foreach (GradientBufferSegment segment in _segments)
+                {
+                    segment.Flat.mul_(c);
+                }
+
+                return new ClipResult(t, coef, Clipped: true, NonFinite: !double.IsFinite(t), SkipStep: false);
             }
 
-            using Tensor coefficient = ClipCoefficient.OnDevice(total, maxNorm);
-            foreach (Tensor t in targets)
+            using (DisposeScope scope = NewDisposeScope())
             {
-                if (t.device_type == coefficient.device_type && t.device_index == coefficient.device_index)
-                {
-                    t.mul_(coefficient);
-                }
-                else
-                {
-                    using Tensor moved = coefficient.to(t.device);
-                    t.mul_(moved);
-                }
+                Tensor coefficient = GradNorm.Coefficient(total, maxNorm);
+                GradNorm.ScaleInPlace(_segments.Select(s => s.Flat).ToList(), coefficient);
             }
 
-            // The result type reports numbers: reading them is the one host sync of this path.
-            totalValue = HostValue.Read(total);
-            double c = HostValue.Read(coefficient);
-            return new ClipResult(totalValue, c, !(c == 1.0), !double.IsFinite(totalValue), false);
+            // ClipResult holds numbers: reading the total is this path's one host sync, after the work is queued.
+            t = HostValue.Read(total);
+            double reported = GradNorm.Coefficient(t, maxNorm);
+            return new ClipResult(t, reported, Clipped: !(reported >= 1.0), NonFinite: !double.IsFinite(t), SkipStep: false);
         }
-    }
-
-    private static InvalidOperationException NonFiniteTotal(double total) =>
-        new($"The total gradient norm is {total}: the gradients are not finite, so they were left unchanged " +
-            "(error_if_nonfinite / NonFinitePolicy.Throw).");
-
-    private List<Tensor> CurrentGrads()
-    {
-        var grads = new List<Tensor>(_parameters.Length);
-        foreach (Tensor p in _parameters)
-        {
-            Tensor? g = p.grad;
-            if (g is not null)
-            {
-                grads.Add(g);
-            }
-        }
-
-        return grads;
     }
 
     private static void Dispose(List<Tensor>? tensors)

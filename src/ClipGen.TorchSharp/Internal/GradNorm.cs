@@ -28,12 +28,14 @@ internal static class GradNorm
             Tensor g = grads[i];
             Tensor source = IsReducedPrecision(g.dtype) ? g.to_type(ScalarType.Float64) : g;
             Tensor n = linalg.vector_norm(source, normType);
-            if (n.dtype != ScalarType.Float64) n = n.to_type(ScalarType.Float64);
             if (!SameDevice(n, first)) n = n.to(first.device);
             norms[i] = n;
         }
 
-        return stack(norms);
+        // One cast after stacking instead of one per tensor (a kernel each): stack promotes mixed float dtypes,
+        // and float32 → float64 is exact, so the values are the same.
+        Tensor stacked = stack(norms);
+        return stacked.dtype == ScalarType.Float64 ? stacked : stacked.to_type(ScalarType.Float64);
     }
 
     /// <summary><c>total = ‖(‖g₁‖ₚ, …, ‖gₙ‖ₚ)‖ₚ</c> (p = ∞: <c>max |g|</c>) as a float64 scalar; 0 when there are no gradients.</summary>
@@ -79,6 +81,17 @@ internal static class GradNorm
 
             g.mul_(c);
         }
+    }
+
+    /// <summary>Whether every tensor is on the CPU, where reading a value to the host costs no device sync.</summary>
+    internal static bool AllOnCpu(IReadOnlyList<Tensor> tensors)
+    {
+        foreach (Tensor t in tensors)
+        {
+            if (t.device_type != global::TorchSharp.DeviceType.CPU) return false;
+        }
+
+        return true;
     }
 
     internal static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;

@@ -24,8 +24,11 @@ internal static class NormClip
         }
 
         if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
-        GradNorm.ScaleInPlace(set.Grads, GradNorm.Coefficient(total, maxNorm));
         double coef = GradNorm.Coefficient(t, maxNorm);
+        // On CPU, coef == 1 (the same double operations as the tensor formula, so the same value) needs no
+        // multiply: x · 1 = x exactly. Elsewhere always multiply, as PyTorch does, so no sync is implied.
+        if (!(coef >= 1.0) || !GradNorm.AllOnCpu(set.Grads))
+            GradNorm.ScaleInPlace(set.Grads, GradNorm.Coefficient(total, maxNorm));
         return new ClipResult(t, coef, Clipped: !(coef >= 1.0), NonFinite: !finite, SkipStep: false);
     }
 }

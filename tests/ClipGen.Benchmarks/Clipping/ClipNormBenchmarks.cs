@@ -25,6 +25,7 @@ public class ClipNormBenchmarks
 
     private Parameter[] _torchSharp = [];
     private Parameter[] _buffered = [];
+    private Parameter[] _plain = [];
     private Tensor _flat = null!;
     private GradientBuffer _buffer = null!;
     private Scalar _clipScalar = null!;
@@ -42,6 +43,7 @@ public class ClipNormBenchmarks
         long[][] shapes = ClipWorkloads.Shapes(Workload);
         _torchSharp = ClipWorkloads.WithGrads(shapes, seed: 1);
         _buffered = ClipWorkloads.WithGrads(shapes, seed: 1);
+        _plain = ClipWorkloads.WithGrads(shapes, seed: 1);
         _buffer = GradientBuffer.Attach(_buffered, optim.SGD(_buffered, 0.1));
         _flat = randn(ClipWorkloads.TotalElements(shapes));
         _clipScalar = Clip.ToScalar();
@@ -53,7 +55,7 @@ public class ClipNormBenchmarks
         _buffer.Dispose();
         _flat.Dispose();
         _clipScalar.Dispose();
-        foreach (Parameter p in _torchSharp.Concat(_buffered))
+        foreach (Parameter p in _torchSharp.Concat(_buffered).Concat(_plain))
         {
             p.Dispose();
         }
@@ -81,4 +83,15 @@ public class ClipNormBenchmarks
 
     [Benchmark, BenchmarkCategory("vs-torchsharp")]
     public double TorchSharpNoClip() => nn.utils.clip_grad_norm_(_torchSharp, NoClip);
+
+    /// <summary>ClipGen's plain path: no buffer attached to these parameters.</summary>
+    [Benchmark, BenchmarkCategory("vs-torchsharp")]
+    public double Plain() => GradClip.ClipGradNorm(_plain, Clip);
+
+    [Benchmark, BenchmarkCategory("vs-torchsharp")]
+    public double PlainNoClip() => GradClip.ClipGradNorm(_plain, NoClip);
+
+    /// <summary>GradClip.ClipGradNorm on a buffer's exact parameter list: detects the buffer.</summary>
+    [Benchmark, BenchmarkCategory("vs-limit")]
+    public double GradClipOnBuffer() => GradClip.ClipGradNorm(_buffered, Clip);
 }

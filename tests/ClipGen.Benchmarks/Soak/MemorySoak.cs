@@ -33,6 +33,7 @@ public static class MemorySoak
             GradientBuffer buffer = GradientBuffer.Attach(model, optimizer);
             return () => buffer.ClipGradNorm(1.0);
         });
+        yield return ("GradClip.ClipGradNorm (plain path)", (model, _) => () => GradClip.ClipGradNorm(model.parameters(), 1.0));
         yield return ("TorchSharp clip_grad_norm_", (model, _) => () => nn.utils.clip_grad_norm_(model.parameters(), 1.0));
     }
 

@@ -125,19 +125,14 @@ public class GradientBufferBrokenViewTests
     }
 
     [Fact]
-    public void Norm_type_zero_uses_the_per_tensor_formula()
+    public void Norm_type_zero_is_rejected_as_GradClip_rejects_it()
     {
-        // ‖concat‖₀ counts non-zero entries while PyTorch's ‖(‖gᵢ‖₀)‖₀ counts non-zero tensors.
+        // ‖concat‖₀ would count non-zero entries where ‖(‖gᵢ‖₀)‖₀ counts non-zero tensors: p must be > 0.
         using var scope = NewDisposeScope();
-        Parameter[] ps = Parameters([3], [3]);
-        ps[0].grad = tensor(new float[] { 1, 2, 3 });
-        ps[1].grad = tensor(new float[] { 1, 0, 0 });
+        Parameter[] ps = Parameters([3]);
         using GradientBuffer buffer = GradientBuffer.Attach(ps, Sgd(ps));
 
-        double total = buffer.ClipGradNorm(100.0, normType: 0);
-
-        Assert.Equal(2.0, total);
-        Assert.Equal(1, buffer.FallbackCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.ClipGradNorm(1.0, normType: 0));
     }
 
     [Fact]

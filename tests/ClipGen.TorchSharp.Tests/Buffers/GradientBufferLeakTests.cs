@@ -22,10 +22,25 @@ public class GradientBufferLeakTests
             buffer.ClipGradNorm(1.0);                                     // flat path, clipping
             buffer.ClipGradNorm(1e9, 2.0, NonFinitePolicy.Propagate);     // flat path, coef == 1
             buffer.ClipGradNorm(1.0, double.PositiveInfinity);            // max norm
-            buffer.ClipGradNorm(1e9, 0.0);                                // per-tensor fallback
         }
 
         Assert.Equal(before, LiveTensorsOnThisThread());
+
+        // A grad with autograd history cannot be adopted: every call falls back to the per-tensor path.
+        using (Tensor withHistory = randn(7).requires_grad_())
+        {
+            ps[2].grad = withHistory;
+        }
+
+        buffer.ClipGradNorm(1.0);
+        before = LiveTensorsOnThisThread();
+        for (int i = 0; i < 200; i++)
+        {
+            buffer.ClipGradNorm(1.0);
+        }
+
+        Assert.Equal(before, LiveTensorsOnThisThread());
+        Assert.True(buffer.FallbackCount > 200);
     }
 
     // Per-thread statistics: tests running in parallel (and finalizers) do not disturb it.

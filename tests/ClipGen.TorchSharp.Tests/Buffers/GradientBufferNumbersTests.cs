@@ -163,7 +163,7 @@ public class GradientBufferNumbersTests
         ps[0].grad = tensor(new float[] { 1, float.NaN, 2 });
         using GradientBuffer buffer = GradientBuffer.Attach(ps, Sgd(ps));
 
-        Assert.Throws<InvalidOperationException>(() => buffer.ClipGradNorm(1.0, errorIfNonFinite: true));
+        Assert.Throws<NonFiniteGradientException>(() => buffer.ClipGradNorm(1.0, errorIfNonFinite: true));
         using (Tensor g = ps[0].grad!)
         {
             Assert.Equal(1f, g[0].item<float>());
