@@ -7,7 +7,7 @@ namespace ClipGen.Analyzers;
 /// compilation. The only place that knows TorchSharp's metadata names: rules ask this type, they never
 /// compare names themselves.
 /// </summary>
-internal sealed class TorchSymbols
+internal sealed partial class TorchSymbols
 {
     private TorchSymbols(Compilation compilation, INamedTypeSymbol tensor)
     {
@@ -24,6 +24,7 @@ internal sealed class TorchSymbols
         Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
 
         GradClip = compilation.GetTypeByMetadataName("ClipGen.GradClip");
+        GradClipModuleExtensions = compilation.GetTypeByMetadataName("ClipGen.GradClipModuleExtensions");
         TrainStepResult = compilation.GetTypeByMetadataName("ClipGen.TrainStepResult");
         ClipGradNormAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradNormAttribute");
         ClipGradValueAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradValueAttribute");
@@ -51,6 +52,8 @@ internal sealed class TorchSymbols
 
     /// <summary><c>ClipGen.GradClip</c>; null when the ClipGen runtime is not referenced.</summary>
     public INamedTypeSymbol? GradClip { get; }
+    /// <summary><c>ClipGen.GradClipModuleExtensions</c> (<c>model.ClipGradNorm(…)</c>); null when absent.</summary>
+    public INamedTypeSymbol? GradClipModuleExtensions { get; }
     public INamedTypeSymbol? TrainStepResult { get; }
     public INamedTypeSymbol? ClipGradNormAttribute { get; }
     public INamedTypeSymbol? ClipGradValueAttribute { get; }

@@ -23,6 +23,7 @@ internal static class GradNorm
         if (grads.Count == 0) return zeros(0, ScalarType.Float64);
         Tensor first = grads[0];
         var norms = new Tensor[grads.Count];
+        bool uniform = true;
         for (int i = 0; i < grads.Count; i++)
         {
             Tensor g = grads[i];
@@ -30,10 +31,16 @@ internal static class GradNorm
             Tensor n = linalg.vector_norm(source, normType);
             if (!SameDevice(n, first)) n = n.to(first.device);
             norms[i] = n;
+            uniform &= i == 0 || n.dtype == norms[0].dtype;
         }
 
-        // One cast after stacking instead of one per tensor (a kernel each): stack promotes mixed float dtypes,
-        // and float32 → float64 is exact, so the values are the same.
+        // One conversion for the common case (all float32); per tensor only when dtypes are mixed.
+        if (!uniform)
+        {
+            for (int i = 0; i < norms.Length; i++)
+                if (norms[i].dtype != ScalarType.Float64) norms[i] = norms[i].to_type(ScalarType.Float64);
+        }
+
         Tensor stacked = stack(norms);
         return stacked.dtype == ScalarType.Float64 ? stacked : stacked.to_type(ScalarType.Float64);
     }
@@ -92,6 +99,14 @@ internal static class GradNorm
         }
 
         return true;
+    }
+
+    /// <summary><c>gᵢ ← gᵢ · coef</c> with a host coefficient (the same double the tensor path computes, so the same bits).</summary>
+    internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, double coef)
+    {
+        // One native Scalar for all tensors: an implicit double → Scalar per call costs more than a small multiply.
+        using global::TorchSharp.Scalar c = (global::TorchSharp.Scalar)coef;
+        foreach (Tensor g in grads) g.mul_(c);
     }
 
     internal static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;

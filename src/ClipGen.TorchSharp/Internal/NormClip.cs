@@ -24,11 +24,11 @@ internal static class NormClip
         }
 
         if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
+        // The host coefficient is bit-identical to GradNorm.Coefficient(total, maxNorm) (same float64 operations),
+        // so the split API and this path agree; a scalar multiply saves four tensor ops.
         double coef = GradNorm.Coefficient(t, maxNorm);
-        // On CPU, coef == 1 (the same double operations as the tensor formula, so the same value) needs no
-        // multiply: x · 1 = x exactly. Elsewhere always multiply, as PyTorch does, so no sync is implied.
-        if (!(coef >= 1.0) || !GradNorm.AllOnCpu(set.Grads))
-            GradNorm.ScaleInPlace(set.Grads, GradNorm.Coefficient(total, maxNorm));
+        // On CPU, coef == 1 needs no multiply (x · 1 = x exactly) and the host read above cost no sync.
+        if (!(coef >= 1.0) || !GradNorm.AllOnCpu(set.Grads)) GradNorm.ScaleInPlace(set.Grads, coef);
         return new ClipResult(t, coef, Clipped: !(coef >= 1.0), NonFinite: !finite, SkipStep: false);
     }
 }

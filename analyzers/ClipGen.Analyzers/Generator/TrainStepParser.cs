@@ -1,0 +1,405 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ClipGen.Analyzers.Generator;
+
+/// <summary>
+/// Turns one attributed method into a <see cref="TrainStepModel"/>, or reports why it cannot
+/// (CG1001–CG1005). Shared by the generator (which only keeps the model) and the usage analyzer
+/// (which only keeps the diagnostics), so both always agree on what is valid.
+/// </summary>
+internal static class TrainStepParser
+{
+    /// <summary>Types as the generated code spells them: <c>global::</c>-qualified, nullable annotations kept.</summary>
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static readonly string Version =
+        typeof(TrainStepParser).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+    public static TrainStepModel? Parse(
+        IMethodSymbol method,
+        AttributeData attribute,
+        Compilation compilation,
+        TrainStepDiagnostics diagnostics,
+        CancellationToken cancellationToken)
+    {
+        if (TrainStepSymbols.For(compilation) is not { } symbols ||
+            TrainStepAttributes.KindOf(attribute, symbols.Torch) is not { } kind ||
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
+        {
+            return null;
+        }
+
+        string attributeName = TrainStepAttributes.ShortName(kind);
+        Location location = declaration.Identifier.GetLocation();
+
+        CheckDeclaration(method, declaration, attributeName, location, diagnostics);
+        CheckContainingTypes(declaration, method, attributeName, location, diagnostics);
+        if (diagnostics.CanStop)
+        {
+            return null;
+        }
+
+        ReturnKind? returnKind = CheckSignature(method, declaration, symbols.Torch, location, diagnostics);
+        TrainStepArguments? arguments = TrainStepArguments.Read(attribute, kind, diagnostics);
+        if (arguments is null || returnKind is null || diagnostics.CanStop)
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        INamedTypeSymbol type = method.ContainingType;
+        var members = new TrainStepMembers(type, method.IsStatic, compilation);
+        ISymbol? model = Resolve(members, arguments.Model, "Model", "torch.nn.Module", symbols.IsModel, type, location, diagnostics);
+        ISymbol? optimizer = Resolve(members, arguments.Optimizer, "Optimizer", "torch.optim.Optimizer", symbols.IsOptimizer, type, location, diagnostics);
+        ISymbol? loss = ResolveLoss(members, arguments.Loss, method, symbols, compilation, type, location, diagnostics);
+        if (model is null || optimizer is null || loss is null)
+        {
+            return null;
+        }
+
+        if (TorchSymbols.DerivesFrom(TrainStepMembers.TypeOf(optimizer), symbols.Torch.Lbfgs))
+        {
+            diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
+                $"the optimizer '{optimizer.Name}' is LBFGS, whose step() re-evaluates the loss through a closure; call it directly");
+        }
+
+        if (loss is not IMethodSymbol)
+        {
+            CheckCriterionSignature(method, model, loss, symbols, location, diagnostics);
+        }
+
+        if (diagnostics.Failed)
+        {
+            return null;
+        }
+
+        return Build(method, declaration, kind, arguments, returnKind.Value, model, optimizer, loss, symbols);
+    }
+
+    private static void CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string attributeName, Location location, TrainStepDiagnostics diagnostics)
+    {
+        string? problem =
+            !declaration.Modifiers.Any(SyntaxKind.PartialKeyword) ? "is not declared 'partial'" :
+            declaration.Body is not null || declaration.ExpressionBody is not null ? "already has a body" :
+            method.PartialImplementationPart is { } implementation && !IsGeneratedByClipGen(implementation) ? "already has an implementation" :
+            null;
+        if (problem is not null)
+        {
+            diagnostics.Report(Descriptors.CG1001_MethodNotPartial, location, method.Name, attributeName, problem);
+        }
+    }
+
+    /// <summary>Whether the implementation part is ours (the analyzer sees the generator's output in its compilation).</summary>
+    private static bool IsGeneratedByClipGen(IMethodSymbol implementation) =>
+        implementation.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute" &&
+            a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value as string == "ClipGen");
+
+    private static void CheckContainingTypes(MethodDeclarationSyntax declaration, IMethodSymbol method, string attributeName, Location location, TrainStepDiagnostics diagnostics)
+    {
+        foreach (TypeDeclarationSyntax type in declaration.Ancestors().OfType<TypeDeclarationSyntax>())
+        {
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Report(Descriptors.CG1002_TypeNotPartial, location, type.Identifier.ValueText, attributeName, method.Name);
+            }
+        }
+    }
+
+    private static ReturnKind? CheckSignature(IMethodSymbol method, MethodDeclarationSyntax declaration, TorchSymbols symbols, Location location, TrainStepDiagnostics diagnostics)
+    {
+        void Unsupported(string why) => diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name, why);
+
+        if (method.IsGenericMethod)
+        {
+            Unsupported("generic train steps are not supported");
+        }
+
+        if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword))
+        {
+            Unsupported("a train step is synchronous; remove 'async'");
+        }
+
+        if (method.ContainingType.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        {
+            Unsupported("a train step must be declared in a class, struct or record");
+        }
+
+        for (INamedTypeSymbol? t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                Unsupported("file-local types cannot be completed by a generated file; drop the 'file' modifier");
+                break;
+            }
+        }
+
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (parameter.RefKind is not (RefKind.None or RefKind.In))
+            {
+                Unsupported($"parameter '{parameter.Name}' is passed by '{parameter.RefKind.ToString().ToLowerInvariant()}'; train-step parameters are passed by value (or 'in')");
+            }
+        }
+
+        ITypeSymbol returnType = method.ReturnType;
+        ReturnKind? kind =
+            method.ReturnsByRef || method.ReturnsByRefReadonly ? null :
+            method.ReturnsVoid ? ReturnKind.Void :
+            returnType.SpecialType == SpecialType.System_Single ? ReturnKind.Single :
+            returnType.SpecialType == SpecialType.System_Double ? ReturnKind.Double :
+            SymbolEqualityComparer.Default.Equals(returnType, symbols.Tensor) ? ReturnKind.Tensor :
+            symbols.TrainStepResult is not null && SymbolEqualityComparer.Default.Equals(returnType, symbols.TrainStepResult) ? ReturnKind.TrainStepResult :
+            null;
+        if (kind is null)
+        {
+            Unsupported($"it returns '{returnType.ToDisplayString()}'; a train step returns void, Tensor (the loss), float or double (the loss value) or ClipGen.TrainStepResult");
+        }
+
+        return kind;
+    }
+
+    private static ISymbol? Resolve(
+        TrainStepMembers members, string? name, string option, string kindName, Func<ITypeSymbol, bool> isKind,
+        INamedTypeSymbol type, Location location, TrainStepDiagnostics diagnostics)
+    {
+        if (name is not null)
+        {
+            ISymbol? named = members.Named(name);
+            if (named is null)
+            {
+                diagnostics.Report(Descriptors.CG1003_MemberNotFound, location,
+                    $"{option} = \"{name}\": '{type.Name}' and its base types have no field or property named '{name}'{Candidates(members.OfKind(isKind), kindName)}");
+                return null;
+            }
+
+            if (!isKind(TrainStepMembers.TypeOf(named)))
+            {
+                diagnostics.Report(Descriptors.CG1003_MemberNotFound, location,
+                    $"{option} = \"{name}\": '{name}' is a '{TrainStepMembers.TypeOf(named).ToDisplayString()}', not a {kindName}{Candidates(members.OfKind(isKind), kindName)}");
+                return null;
+            }
+
+            return named;
+        }
+
+        List<ISymbol> candidates = members.OfKind(isKind);
+        if (candidates.Count == 1)
+        {
+            return candidates[0];
+        }
+
+        diagnostics.Report(Descriptors.CG1003_MemberNotFound, location, candidates.Count == 0
+            ? $"No {kindName} field or property found in '{type.Name}' or its base types: add one, or name it with {option} = nameof(...)"
+            : $"Several {kindName} fields or properties in '{type.Name}' ({List(candidates)}): name one with {option} = nameof(...)");
+        return null;
+    }
+
+    private static ISymbol? ResolveLoss(
+        TrainStepMembers members, string? name, IMethodSymbol method, TrainStepSymbols symbols, Compilation compilation,
+        INamedTypeSymbol type, Location location, TrainStepDiagnostics diagnostics)
+    {
+        const string kindName = "TorchSharp loss";
+        if (name is null)
+        {
+            return Resolve(members, null, "Loss", kindName, symbols.IsLoss, type, location, diagnostics);
+        }
+
+        if (members.Named(name) is not null)
+        {
+            return Resolve(members, name, "Loss", kindName, symbols.IsLoss, type, location, diagnostics);
+        }
+
+        List<IMethodSymbol> methods = members.LossMethods(name, method, symbols.Torch, compilation);
+        if (methods.Count == 1)
+        {
+            return methods[0];
+        }
+
+        string parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString()));
+        diagnostics.Report(Descriptors.CG1003_MemberNotFound, location,
+            $"Loss = \"{name}\": '{type.Name}' has no {kindName} field or property named '{name}' and no{(method.IsStatic ? " static" : "")} method '{name}({parameters})' returning Tensor{Candidates(members.OfKind(symbols.IsLoss), kindName)}");
+        return null;
+    }
+
+    /// <summary>Form 1: <c>criterion.call(model.call(inputs...), target)</c> must type-check.</summary>
+    private static void CheckCriterionSignature(IMethodSymbol method, ISymbol model, ISymbol criterion, TrainStepSymbols symbols, Location location, TrainStepDiagnostics diagnostics)
+    {
+        INamedTypeSymbol? module = symbols.GenericModuleBase(TrainStepMembers.TypeOf(model));
+        INamedTypeSymbol? loss = symbols.LossBase(TrainStepMembers.TypeOf(criterion));
+        ImmutableArray<IParameterSymbol> parameters = method.Parameters;
+        string? problem = null;
+        if (module is null)
+        {
+            problem = $"the model '{model.Name}' has no typed call(...) (it is not a Module<..., TResult>); compute the loss in a method named with Loss = nameof(...)";
+        }
+        else if (loss is null)
+        {
+            problem = $"the loss '{criterion.Name}' is not a two-input Loss<TInput, TTarget, Tensor>; compute the loss in a method named with Loss = nameof(...)";
+        }
+        else
+        {
+            ImmutableArray<ITypeSymbol> inputs = module.TypeArguments.RemoveAt(module.TypeArguments.Length - 1);
+            bool matches = parameters.Length == inputs.Length + 1;
+            for (int i = 0; matches && i < inputs.Length; i++)
+            {
+                matches = SymbolEqualityComparer.Default.Equals(parameters[i].Type, inputs[i]);
+            }
+
+            matches = matches &&
+                SymbolEqualityComparer.Default.Equals(loss.TypeArguments[0], module.TypeArguments[inputs.Length]) &&
+                SymbolEqualityComparer.Default.Equals(loss.TypeArguments[1], parameters[parameters.Length - 1].Type) &&
+                SymbolEqualityComparer.Default.Equals(loss.TypeArguments[2], symbols.Torch.Tensor);
+            if (!matches)
+            {
+                string expected = string.Join(", ", inputs.Select(t => t.ToDisplayString()).Concat(new[] { loss.TypeArguments[1].ToDisplayString() }));
+                problem = $"with a loss module the parameters are the model's inputs then the target ({expected}), and the loss's input is the model's output";
+            }
+        }
+
+        if (problem is not null)
+        {
+            diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name, problem);
+        }
+    }
+
+    private static TrainStepModel Build(
+        IMethodSymbol method, MethodDeclarationSyntax declaration, ClipKind kind, TrainStepArguments arguments, ReturnKind returnKind,
+        ISymbol model, ISymbol optimizer, ISymbol loss, TrainStepSymbols symbols)
+    {
+        INamedTypeSymbol type = method.ContainingType;
+        var containingTypes = new List<ContainingTypeModel>();
+        var reserved = new List<string>(method.Parameters.Select(p => p.Name));
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            containingTypes.Insert(0, new ContainingTypeModel(Keyword(t), NameWithTypeParameters(t)));
+            reserved.AddRange(t.TypeParameters.Select(p => p.Name));
+        }
+
+        int overload = OverloadIndex(method, symbols.Torch);
+        string? counter = null;
+        if (arguments.AccumulationSteps > 1)
+        {
+            counter = "__clipGenMicroBatches_" + method.Name + (overload > 0 ? "_" + (overload + 1).ToString(CultureInfo.InvariantCulture) : "");
+            while (TrainStepMembers.IsNameTaken(type, counter) || reserved.Contains(counter))
+            {
+                counter += "_";
+            }
+        }
+
+        string modifiers = string.Join(" ", declaration.Modifiers
+            .Where(m => !m.IsKind(SyntaxKind.PartialKeyword))
+            .Select(m => m.Text));
+
+        return new TrainStepModel(
+            HintName: HintName(type, method.Name, overload),
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            ContainingTypes: containingTypes.ToEquatableArray(),
+            Modifiers: modifiers,
+            ReturnType: method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat),
+            ReturnKind: returnKind,
+            MethodName: Escape(method.Name),
+            Parameters: method.Parameters.Select(p => new ParameterModel(
+                p.RefKind == RefKind.In ? "in " : p.IsParams ? "params " : "",
+                p.Type.ToDisplayString(TypeFormat),
+                Escape(p.Name))).ToEquatableArray(),
+            IsStatic: method.IsStatic,
+            ModelAccess: Access(model),
+            OptimizerAccess: Access(optimizer),
+            LossKind: loss is IMethodSymbol ? LossKind.Method : LossKind.Criterion,
+            LossAccess: Access(loss),
+            ClipKind: kind,
+            ClipArguments: arguments.Thresholds.Select(Literal).ToEquatableArray(),
+            NonFinitePolicy: arguments.NonFinite switch { 1 => "Throw", 2 => "SkipStep", _ => "Propagate" },
+            AccumulationSteps: arguments.AccumulationSteps,
+            CounterField: counter,
+            ReservedNames: reserved.ToEquatableArray(),
+            GeneratorVersion: Version);
+    }
+
+    /// <summary><c>this.name</c> for instance members (never captured by a generated local), the qualified type for static ones.</summary>
+    private static string Access(ISymbol member) =>
+        (member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this") + "." + Escape(member.Name);
+
+    private static string Keyword(INamedTypeSymbol type) =>
+        type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") :
+        type.TypeKind == TypeKind.Struct ? "struct" :
+        type.TypeKind == TypeKind.Interface ? "interface" :
+        "class";
+
+    private static string NameWithTypeParameters(INamedTypeSymbol type) =>
+        type.TypeParameters.IsEmpty
+            ? Escape(type.Name)
+            : Escape(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Escape(p.Name))) + ">";
+
+    /// <summary>Which of the same-named train steps this is, so overloads get distinct files and counters.</summary>
+    private static int OverloadIndex(IMethodSymbol method, TorchSymbols symbols)
+    {
+        int index = 0;
+        foreach (IMethodSymbol other in method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>())
+        {
+            if (SymbolEqualityComparer.Default.Equals(other, method))
+            {
+                return index;
+            }
+
+            if (other.GetAttributes().Any(a => TrainStepAttributes.KindOf(a, symbols) is not null))
+            {
+                index++;
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary><c>Ns.Outer+Inner`1.Method.g.cs</c>: namespaces and nesting stay distinct, only hint-name-safe characters.</summary>
+    private static string HintName(INamedTypeSymbol type, string method, int overload)
+    {
+        var builder = new StringBuilder();
+        var chain = new Stack<INamedTypeSymbol>();
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            chain.Push(t);
+        }
+
+        if (type.ContainingNamespace is { IsGlobalNamespace: false } ns)
+        {
+            builder.Append(ns.ToDisplayString()).Append('.');
+        }
+
+        builder.Append(string.Join("+", chain.Select(t => t.MetadataName)));
+        builder.Append('.').Append(method);
+        if (overload > 0)
+        {
+            builder.Append('_').Append(overload + 1);
+        }
+
+        return builder.Append(".g.cs").ToString();
+    }
+
+    private static string Escape(string identifier) =>
+        SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+
+    /// <summary>A double as a C# literal that round-trips.</summary>
+    private static string Literal(double value)
+    {
+        if (double.IsPositiveInfinity(value))
+        {
+            return "double.PositiveInfinity";
+        }
+
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOfAny(new[] { '.', 'E', 'N' }) >= 0 ? text : text + ".0";
+    }
+
+    private static string List(IEnumerable<ISymbol> members) => string.Join(", ", members.Select(m => "'" + m.Name + "'"));
+
+    private static string Candidates(List<ISymbol> candidates, string kindName) =>
+        candidates.Count == 0 ? "" : $" (the {kindName} candidates are {List(candidates)})";
+}

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace ClipGen.Analyzers.Generator;
+
+/// <summary>
+/// Reports misuse of the train-step attributes (CG1001–CG1005) by running the generator's own parser,
+/// so a method gets a diagnostic exactly when the generator cannot write its body.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.CG1001_MethodNotPartial,
+        Descriptors.CG1002_TypeNotPartial,
+        Descriptors.CG1003_MemberNotFound,
+        Descriptors.CG1004_UnsupportedSignature,
+        Descriptors.CG1005_InvalidAttributeArgument);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            TorchSymbols? symbols = TrainStepSymbols.For(start.Compilation)?.Torch;
+            if (symbols is null || (symbols.ClipGradNormAttribute is null && symbols.ClipGradValueAttribute is null && symbols.AdaptiveGradClipAttribute is null))
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(c => AnalyzeMethod(c, symbols), SymbolKind.Method);
+        });
+    }
+
+    private static void AnalyzeMethod(SymbolAnalysisContext context, TorchSymbols symbols)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (TrainStepAttributes.KindOf(attribute, symbols) is null)
+            {
+                continue;
+            }
+
+            var diagnostics = new List<Diagnostic>();
+            TrainStepParser.Parse(method, attribute, context.Compilation, TrainStepDiagnostics.Collecting(diagnostics), context.CancellationToken);
+            foreach (Diagnostic diagnostic in diagnostics)
+            {
+                context.ReportDiagnostic(diagnostic);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using ClipGen.Analyzers.Flow;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ClipGen.Analyzers.Rules;
+
+/// <summary>
+/// CG0002: a zero_grad() clears gradients of a backward() before the step consumes them — directly
+/// (backward; zero_grad; step) or through a back-edge (zero_grad every iteration, step every k).
+/// Reported at the zero_grad, with the step as additional location (the fix moves the zero_grad after it).
+/// </summary>
+internal static class ZeroGradBetweenBackwardAndStepRule
+{
+    public static void Report(TrainingFlow flow, RuleContext context)
+    {
+        var reported = new HashSet<SyntaxNode>();
+        foreach (StepFact step in flow.Steps)
+        {
+            if (step.NoBackwardBeforeInIteration && step.BackwardFollowsInIteration)
+            {
+                // CG0005 reports this step: the cleared gradients are a consequence of the misplaced step.
+                continue;
+            }
+
+            foreach (IInvocationOperation zeroGrad in step.ClearingZeroGrads)
+            {
+                if (!reported.Add(zeroGrad.Syntax))
+                {
+                    continue;
+                }
+
+                context.Report(Diagnostic.Create(
+                    Descriptors.CG0002_ZeroGradBetweenBackwardAndStep,
+                    zeroGrad.Syntax.GetLocation(),
+                    new[] { step.Step.Syntax.GetLocation() },
+                    zeroGrad.Syntax.ToString(),
+                    flow.Optimizers[step.Optimizer].DisplayName));
+            }
+        }
+    }
+}

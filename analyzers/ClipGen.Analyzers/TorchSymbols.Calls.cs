@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ClipGen.Analyzers;
+
+/// <summary>What a call does to the gradients of a training loop.</summary>
+internal enum TrainingCallKind
+{
+    None,
+    /// <summary><c>Tensor.backward(…)</c> or <c>torch.autograd.backward(…)</c>: accumulates into <c>.grad</c>.</summary>
+    Backward,
+    /// <summary><c>Optimizer.step()</c> (or an override) without a closure: consumes <c>.grad</c>.</summary>
+    Step,
+    /// <summary><c>Optimizer.step(closure)</c>: the closure runs its own zero_grad/backward; self-contained.</summary>
+    ClosureStep,
+    /// <summary><c>Optimizer.zero_grad()</c> (or an override): clears this optimizer's gradients.</summary>
+    OptimizerZeroGrad,
+    /// <summary><c>Module.zero_grad(…)</c>: clears the module's gradients, whichever optimizer owns them.</summary>
+    ModuleZeroGrad,
+    /// <summary>A gradient-clipping call (TorchSharp, ClipGen.GradClip, or its Module extensions).</summary>
+    Clip,
+}
+
+/// <summary>The meaning of a constant clipping argument, for CG0006.</summary>
+internal enum ClipArgumentKind
+{
+    None,
+    MaxNorm,
+    NormType,
+    ClipValue,
+}
+
+internal sealed partial class TorchSymbols
+{
+    private static readonly ImmutableHashSet<string> GradClipClippingMethods = ImmutableHashSet.Create(
+        "ClipGradNorm", "ClipGradValue", "ClipGradsWithNorm", "ClipGradNormPerTensor", "AdaptiveClipGrad");
+
+    /// <summary>Classifies a call by the symbol it binds to (never by name alone).</summary>
+    public TrainingCallKind Classify(IInvocationOperation invocation)
+    {
+        IMethodSymbol? method = invocation.TargetMethod;
+        if (method is null)
+        {
+            return TrainingCallKind.None;
+        }
+
+        method = method.ReducedFrom ?? method;
+        INamedTypeSymbol? containing = method.ContainingType?.OriginalDefinition;
+        switch (method.Name)
+        {
+            case "backward":
+                return Is(containing, Tensor) || Is(containing, Autograd) ? TrainingCallKind.Backward : TrainingCallKind.None;
+            case "step" when OverridesMemberOf(method, Optimizer):
+                return IsClosureStep(invocation) ? TrainingCallKind.ClosureStep : TrainingCallKind.Step;
+            case "zero_grad" when OverridesMemberOf(method, Optimizer):
+                return TrainingCallKind.OptimizerZeroGrad;
+            case "zero_grad" when OverridesMemberOf(method, Module):
+                return TrainingCallKind.ModuleZeroGrad;
+            case "clip_grad_norm_" or "clip_grad_value_":
+                return Is(containing, NnUtils) ? TrainingCallKind.Clip : TrainingCallKind.None;
+            default:
+                return GradClipClippingMethods.Contains(method.Name)
+                    && (Is(containing, GradClip) || Is(containing, GradClipModuleExtensions))
+                    ? TrainingCallKind.Clip
+                    : TrainingCallKind.None;
+        }
+    }
+
+    /// <summary>The role of a clipping call's parameter (TorchSharp and GradClip spellings).</summary>
+    public static ClipArgumentKind ClassifyClipParameter(IParameterSymbol? parameter) => parameter?.Name switch
+    {
+        "max_norm" or "maxNorm" => ClipArgumentKind.MaxNorm,
+        "norm_type" or "normType" => ClipArgumentKind.NormType,
+        "clip_value" or "clipValue" => ClipArgumentKind.ClipValue,
+        _ => ClipArgumentKind.None,
+    };
+
+    /// <summary>Whether <paramref name="type"/> is a TorchSharp recurrent or attention module (LSTM, GRU, RNN, Transformer*, MultiheadAttention).</summary>
+    public bool IsRecurrentOrAttention(ITypeSymbol? type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (t.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules"
+                && t.Name is "LSTM" or "LSTMCell" or "GRU" or "GRUCell" or "RNN" or "RNNCell" or "MultiheadAttention"
+                    || (t.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules" && t.Name.StartsWith("Transformer", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a TorchSharp module (a model).</summary>
+    public bool IsModule(ITypeSymbol? type) => DerivesFrom(type, Module);
+
+    /// <summary>Whether <paramref name="type"/> is a TorchSharp optimizer.</summary>
+    public bool IsOptimizer(ITypeSymbol? type) => DerivesFrom(type, Optimizer);
+
+    private bool IsClosureStep(IInvocationOperation invocation)
+    {
+        if (invocation.Instance?.Type is { } receiver && DerivesFrom(receiver, Lbfgs))
+        {
+            return true;
+        }
+
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.ArgumentKind == ArgumentKind.Explicit
+                && !(argument.Value.ConstantValue.HasValue && argument.Value.ConstantValue.Value is null))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? expected) =>
+        expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+
+    /// <summary>Whether <paramref name="method"/> is declared by <paramref name="baseType"/> or overrides a method declared there.</summary>
+    private static bool OverridesMemberOf(IMethodSymbol method, INamedTypeSymbol? baseType)
+    {
+        if (baseType is null)
+        {
+            return false;
+        }
+
+        for (IMethodSymbol? m = method.OriginalDefinition; m is not null; m = m.OverriddenMethod?.OriginalDefinition)
+        {
+            if (SymbolEqualityComparer.Default.Equals(m.ContainingType?.OriginalDefinition, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+internal sealed partial class TorchSymbols
+{
+    /// <summary>Whether <paramref name="operation"/> reads or writes <c>Tensor.grad</c>.</summary>
+    public bool IsGradProperty(IOperation? operation) =>
+        operation is IPropertyReferenceOperation { Property.Name: "grad" } property
+        && DerivesFrom(property.Property.ContainingType, Tensor);
+
+    /// <summary><c>p.grad.zero_()</c> (or <c>p.grad?.zero_()</c>): a hand-written gradient reset.</summary>
+    public bool IsManualGradClear(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name != "zero_" || !DerivesFrom(invocation.TargetMethod.ContainingType, Tensor))
+        {
+            return false;
+        }
+
+        IOperation? receiver = invocation.Instance;
+        while (receiver is IConversionOperation conversion)
+        {
+            receiver = conversion.Operand;
+        }
+
+        return IsGradProperty(receiver) || receiver is IConditionalAccessInstanceOperation;
+    }
+}
+
+internal sealed partial class TorchSymbols
+{
+    /// <summary>Whether <paramref name="type"/> is an <c>IEnumerable&lt;T&gt;</c> of tensors (parameters to clip).</summary>
+    public bool DerivesFromEnumerableOfTensor(ITypeSymbol? type)
+    {
+        if (type is null)
+        {
+            return false;
+        }
+
+        IEnumerable<INamedTypeSymbol> candidates = type is INamedTypeSymbol named ? type.AllInterfaces.Prepend(named) : type.AllInterfaces;
+        foreach (INamedTypeSymbol candidate in candidates)
+        {
+            if (candidate.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                && DerivesFrom(candidate.TypeArguments[0], Tensor))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using ClipGen.Analyzers.Flow;
+using ClipGen.Analyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace ClipGen.Analyzers;
+
+/// <summary>
+/// CG0001–CG0006. Design: ONE analyzer registers one operation-block action; it builds the
+/// <see cref="TrainingFlow"/> of each body (method, local function, lambda) once, and hands it to the rule
+/// classes under <c>Rules/</c>, which only read the flow's facts (no rule walks the control-flow graph).
+/// A single analyzer is what makes the flow shared: separate analyzers cannot share per-block state.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.CG0001_MissingClipping,
+        Descriptors.CG0002_ZeroGradBetweenBackwardAndStep,
+        Descriptors.CG0003_GradientsNeverCleared,
+        Descriptors.CG0004_ClippingHasNoEffect,
+        Descriptors.CG0005_StepBeforeBackward,
+        Descriptors.CG0006_InvalidClippingArgument);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (TorchSymbols.TryCreate(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            var helpers = new HelperEffects(start.Compilation, symbols);
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, symbols, helpers));
+        });
+    }
+
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers)
+    {
+        var flows = new List<TrainingFlow>();
+        var roots = new HashSet<IOperation>();
+        foreach (IOperation block in context.OperationBlocks)
+        {
+            // Method bodies come as their IBlockOperation under an IMethodBodyOperation: analyze the root once.
+            IOperation root = block;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IFieldInitializerOperation or IPropertyInitializerOperation or IBlockOperation)
+                || !roots.Add(root))
+            {
+                continue;
+            }
+
+            // The context takes a block it handed out and builds (and caches) the graph of its root.
+            ControlFlowGraph cfg = context.GetControlFlowGraph(block);
+            TrainingFlow.BuildAll(cfg, symbols, helpers, flows, context.CancellationToken);
+        }
+
+        var rules = new RuleContext(symbols, context.Compilation, context.Options, context.ReportDiagnostic, context.CancellationToken);
+        foreach (TrainingFlow flow in flows)
+        {
+            MissingClippingRule.Report(flow, rules);
+            ZeroGradBetweenBackwardAndStepRule.Report(flow, rules);
+            GradientsNeverClearedRule.Report(flow, rules);
+            ClippingHasNoEffectRule.Report(flow, rules);
+            StepBeforeBackwardRule.Report(flow, rules);
+            InvalidClippingArgumentRule.Report(flow, rules);
+        }
+    }
+}

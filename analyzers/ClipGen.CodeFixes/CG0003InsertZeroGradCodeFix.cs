@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using System.Composition;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
+
+namespace ClipGen.CodeFixes;
+
+/// <summary>CG0003: inserts <c>optimizer.zero_grad();</c> as the first statement of the loop body (a block).</summary>
+[ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(CG0003InsertZeroGradCodeFix)), Shared]
+public sealed class CG0003InsertZeroGradCodeFix : ClipGenCodeFixProvider
+{
+    public const string Key = "CG0003.InsertZeroGrad";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0003");
+
+    protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    {
+        if (Body(root, diagnostic) is not null && diagnostic.Properties.TryGetValue("Optimizer", out string? optimizer) && optimizer is not null)
+        {
+            yield return ($"Call {optimizer}.zero_grad() at the start of each iteration", Key);
+        }
+    }
+
+    protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
+    {
+        if (Body(root, diagnostic) is not { } body || !diagnostic.Properties.TryGetValue("Optimizer", out string? optimizer) || optimizer is null)
+        {
+            return null;
+        }
+
+        string text = $"{optimizer}.zero_grad();";
+        if (body.Statements.Count > 0)
+        {
+            StatementEditing.InsertBefore(editor, body.Statements[0], StatementEditing.NewStatement(text, body.Statements[0]));
+        }
+        else
+        {
+            editor.ReplaceNode(body, (current, _) => ((BlockSyntax)current)
+                .AddStatements(Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation)));
+        }
+
+        return new SyntaxNode[] { body.OpenBraceToken.Parent! };
+    }
+
+    private static BlockSyntax? Body(SyntaxNode root, Diagnostic diagnostic)
+    {
+        SyntaxNode? loop = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent;
+        StatementSyntax? body = loop switch
+        {
+            ForStatementSyntax f => f.Statement,
+            CommonForEachStatementSyntax f => f.Statement,
+            WhileStatementSyntax w => w.Statement,
+            DoStatementSyntax d => d.Statement,
+            _ => null,
+        };
+        return body as BlockSyntax;
+    }
+}

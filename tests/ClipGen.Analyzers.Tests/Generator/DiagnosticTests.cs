@@ -1,0 +1,179 @@
+using Microsoft.CodeAnalysis;
+
+namespace ClipGen.Analyzers.Tests.Generator;
+
+/// <summary>CG1001–CG1005 from the usage analyzer (run after the generator, as in a build): each with a case that fires and one that must not.</summary>
+public class DiagnosticTests
+{
+    private const string Header = """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        """;
+
+    private const string Members = """
+            Module<Tensor, Tensor> model = null!;
+            torch.optim.Optimizer optimizer = null!;
+            Loss<Tensor, Tensor, Tensor> criterion = null!;
+        """;
+
+    private static string Class(string body, string declaration = "public partial class Trainer") =>
+        Header + declaration + "\n{\n" + Members + body + "\n}\n";
+
+    [Fact]
+    public void Valid_train_steps_get_no_diagnostic()
+    {
+        Assert.Empty(Ids(TrainStepSources.Form1));
+        Assert.Empty(Ids(TrainStepSources.Form2));
+    }
+
+    [Fact]
+    public void CG1001_method_not_partial() =>
+        AssertSingle("CG1001", Class("[ClipGradNorm(1.0)] public Tensor Step(Tensor input, Tensor target) => input;"), "is not declared 'partial'");
+
+    [Fact]
+    public void CG1001_method_with_a_user_implementation()
+    {
+        string source = Class("""
+            [ClipGradNorm(1.0)] public partial Tensor Step(Tensor input, Tensor target);
+            public partial Tensor Step(Tensor input, Tensor target) => input;
+            """);
+
+        AssertSingle("CG1001", source, "already has an implementation");
+    }
+
+    [Fact]
+    public void CG1001_not_reported_for_the_generated_implementation() =>
+        Assert.DoesNotContain("CG1001", Ids(Class("[ClipGradNorm(1.0)] public partial Tensor Step(Tensor input, Tensor target);")));
+
+    [Fact]
+    public void CG1002_outer_type_not_partial()
+    {
+        string source = Header + "public class Outer\n{\n    public partial class Trainer\n    {\n" + Members +
+            "[ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);\n    }\n}\n";
+
+        AssertSingle("CG1002", source, "'Outer' contains the [ClipGradNorm] method 'Step'");
+    }
+
+    [Fact]
+    public void CG1002_not_reported_when_every_type_is_partial()
+    {
+        string source = Header + "public partial class Outer\n{\n    public partial class Trainer\n    {\n" + Members +
+            "[ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);\n    }\n}\n";
+
+        Assert.Empty(Ids(source));
+    }
+
+    [Fact]
+    public void CG1003_ambiguous_model_lists_the_candidates() =>
+        AssertSingle("CG1003", Class("""
+            Module<Tensor, Tensor> second = null!;
+            [ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);
+            """), "Several torch.nn.Module fields or properties in 'Trainer' ('model', 'second'): name one with Model = nameof(...)");
+
+    [Fact]
+    public void CG1003_resolved_by_naming_the_model() =>
+        Assert.Empty(Ids(Class("""
+            Module<Tensor, Tensor> second = null!;
+            [ClipGradNorm(1.0, Model = nameof(second))] public partial void Step(Tensor input, Tensor target);
+            """)));
+
+    [Fact]
+    public void CG1003_missing_optimizer()
+    {
+        string source = Header + """
+            public partial class Trainer
+            {
+                Module<Tensor, Tensor> model = null!;
+                Loss<Tensor, Tensor, Tensor> criterion = null!;
+                [ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);
+            }
+            """;
+
+        AssertSingle("CG1003", source, "No torch.optim.Optimizer field or property found in 'Trainer'");
+    }
+
+    [Fact]
+    public void CG1003_named_member_of_the_wrong_type() =>
+        AssertSingle("CG1003", Class("""
+            int count;
+            [ClipGradNorm(1.0, Optimizer = "count")] public partial void Step(Tensor input, Tensor target);
+            """), "Optimizer = \"count\": 'count' is a 'int', not a torch.optim.Optimizer (the torch.optim.Optimizer candidates are 'optimizer')");
+
+    [Fact]
+    public void CG1003_loss_method_with_the_wrong_parameters() =>
+        AssertSingle("CG1003", Class("""
+            Tensor Compute(Tensor x) => x;
+            [ClipGradNorm(1.0, Loss = nameof(Compute))] public partial void Step(Tensor input, Tensor target);
+            """), "no method 'Compute(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor)' returning Tensor");
+
+    [Fact]
+    public void CG1003_private_base_members_are_not_candidates()
+    {
+        string source = Header + """
+            public class Base { private torch.optim.Optimizer optimizer = null!; public object O => optimizer; }
+            public partial class Trainer : Base
+            {
+                Module<Tensor, Tensor> model = null!;
+                Loss<Tensor, Tensor, Tensor> criterion = null!;
+                [ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);
+            }
+            """;
+
+        AssertSingle("CG1003", source, "No torch.optim.Optimizer");
+    }
+
+    [Theory]
+    [InlineData("public partial int Step(Tensor input, Tensor target);", "it returns 'int'")]
+    [InlineData("public partial void Step(Tensor input, out Tensor target);", "parameter 'target' is passed by 'out'")]
+    [InlineData("public partial void Step<T>(Tensor input, Tensor target);", "generic train steps are not supported")]
+    [InlineData("public partial void Step(Tensor input);", "with a loss module the parameters are the model's inputs then the target")]
+    public void CG1004_unsupported_signature(string declaration, string expected) =>
+        AssertSingle("CG1004", Class("[ClipGradNorm(1.0)] " + declaration), expected);
+
+    [Theory]
+    [InlineData("public partial void Step(Tensor input, Tensor target);")]
+    [InlineData("public partial double Step(in Tensor input, Tensor target);")]
+    [InlineData("public partial float Step(Tensor input, Tensor target);")]
+    public void CG1004_not_reported_for_supported_signatures(string declaration) =>
+        Assert.Empty(Ids(Class("[ClipGradNorm(1.0)] " + declaration)));
+
+    [Theory]
+    [InlineData("[ClipGradNorm(-1.0)]", "'maxNorm' is -1; it must be finite and ≥ 0")]
+    [InlineData("[ClipGradNorm(double.NaN)]", "'maxNorm' is NaN")]
+    [InlineData("[ClipGradNorm(1.0, NormType = 0)]", "'NormType' is 0")]
+    [InlineData("[ClipGradNorm(1.0, AccumulationSteps = 0)]", "'AccumulationSteps' is 0; it must be at least 1")]
+    [InlineData("[ClipGradValue(-0.5)]", "'clipValue' is -0.5")]
+    [InlineData("[AdaptiveGradClip(0.0)]", "'clipFactor' is 0")]
+    [InlineData("[AdaptiveGradClip(0.01, Eps = -1)]", "'Eps' is -1")]
+    [InlineData("[ClipGradNorm(1.0, NonFinite = (NonFinitePolicy)7)]", "'NonFinite' is 7")]
+    public void CG1005_invalid_constant_arguments(string attribute, string expected) =>
+        AssertSingle("CG1005", Class(attribute + " public partial void Step(Tensor input, Tensor target);"), expected);
+
+    [Theory]
+    [InlineData("[ClipGradNorm(0.0, NormType = double.PositiveInfinity, AccumulationSteps = 1)]")]
+    [InlineData("[ClipGradValue(0.0)]")]
+    [InlineData("[AdaptiveGradClip(0.01, Eps = 1e-3, AccumulationSteps = 8)]")]
+    public void CG1005_not_reported_for_valid_arguments(string attribute) =>
+        Assert.Empty(Ids(Class(attribute + " public partial void Step(Tensor input, Tensor target);")));
+
+    [Fact]
+    public void CG1005_points_at_the_offending_argument()
+    {
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Analyze(Class("[ClipGradNorm(1.0, AccumulationSteps = 0)] public partial void Step(Tensor input, Tensor target);")));
+
+        SyntaxNode node = diagnostic.Location.SourceTree!.GetRoot().FindNode(diagnostic.Location.SourceSpan);
+        Assert.Equal("AccumulationSteps = 0", node.ToString());
+    }
+
+    private static List<string> Ids(string source) => GeneratorHarness.Analyze(source).Select(d => d.Id).ToList();
+
+    private static void AssertSingle(string id, string source, string messagePart)
+    {
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Analyze(source));
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(messagePart, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+
+namespace ClipGen.Analyzers.Tests.Generator;
+
+/// <summary>
+/// The generated text, compared exactly with checked-in baselines under <c>Generator/Snapshots</c>.
+/// Set <c>CLIPGEN_UPDATE_SNAPSHOTS=1</c> to rewrite the baselines, then review the diff.
+/// </summary>
+public class SnapshotTests
+{
+    [Fact]
+    public void Form1_criterion_found_by_type_returning_the_loss_tensor() =>
+        Verify("Form1", TrainStepSources.Form1, "MyApp.Trainer.TrainStep.g.cs");
+
+    [Fact]
+    public void Form2_loss_method_and_named_members_returning_TrainStepResult() =>
+        Verify("Form2", TrainStepSources.Form2, "MyApp.SeqTrainer.Step.g.cs");
+
+    [Fact]
+    public void Accumulation_with_SkipStep_returning_void() => Verify("AccumulationVoid", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        public partial class Trainer
+        {
+            Module<Tensor, Tensor> Model { get; }
+            torch.optim.Optimizer Optimizer { get; }
+            Loss<Tensor, Tensor, Tensor> Criterion { get; }
+
+            public Trainer(Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> criterion)
+            {
+                Model = model;
+                Optimizer = optimizer;
+                Criterion = criterion;
+            }
+
+            [ClipGradNorm(1.0, AccumulationSteps = 4, NonFinite = NonFinitePolicy.SkipStep)]
+            public partial void TrainStep(Tensor input, Tensor target);
+        }
+        """, "Trainer.TrainStep.g.cs");
+
+    [Fact]
+    public void Accumulation_returning_TrainStepResult() => Verify("AccumulationResult", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        namespace MyApp;
+
+        public partial class Trainer(Module<Tensor, Tensor> model, torch.optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> criterion)
+        {
+            private readonly Module<Tensor, Tensor> model = model;
+            private readonly torch.optim.Optimizer optimizer = optimizer;
+            private readonly Loss<Tensor, Tensor, Tensor> criterion = criterion;
+
+            [ClipGradNorm(1.0, AccumulationSteps = 2)]
+            public partial TrainStepResult TrainStep(Tensor input, Tensor target);
+        }
+        """, "MyApp.Trainer.TrainStep.g.cs");
+
+    [Fact]
+    public void Value_clipping_returning_double_in_a_nested_generic_record() => Verify("ValueNestedGeneric", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        namespace MyApp.Training;
+
+        public static partial class Outer
+        {
+            internal partial record Inner<TTag>(Module<Tensor, Tensor> Net, torch.optim.Optimizer Sgd, Loss<Tensor, Tensor, Tensor> Mse)
+            {
+                [ClipGradValue(0.5, NonFinite = NonFinitePolicy.Throw)]
+                private partial double Fit(Tensor x, Tensor y);
+            }
+        }
+        """, "MyApp.Training.Outer+Inner`1.Fit.g.cs");
+
+    [Fact]
+    public void Adaptive_clipping_returning_float_with_colliding_parameter_names() => Verify("AdaptiveCollisions", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        partial struct Step
+        {
+            Module<Tensor, Tensor, Tensor> net;
+            torch.optim.Optimizer optimizer;
+            Loss<Tensor, Tensor, Tensor> loss;
+
+            public Step(Module<Tensor, Tensor, Tensor> net, torch.optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> loss)
+            {
+                this.net = net;
+                this.optimizer = optimizer;
+                this.loss = loss;
+            }
+
+            [AdaptiveGradClip(0.01, Eps = 1e-4)]
+            public partial float @this(Tensor scope, Tensor loss, Tensor clip);
+        }
+        """, "Step.this.g.cs");
+
+    private static void Verify(string name, string source, string hintName, [CallerFilePath] string testFile = "")
+    {
+        GeneratorResult result = GeneratorHarness.Run(source);
+        string actual = result.Source(hintName);
+        string path = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots", name + ".g.cs.txt");
+
+        if (Environment.GetEnvironmentVariable("CLIPGEN_UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(path, actual);
+        }
+
+        Assert.True(File.Exists(path), $"No baseline {path}: run with CLIPGEN_UPDATE_SNAPSHOTS=1 and review it.");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
+        Assert.Empty(GeneratorHarness.Problems(result.Output));
+    }
+}

@@ -1,0 +1,351 @@
+using ClipGen.Analyzers.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Verify = ClipGen.Analyzers.Tests.Infrastructure.CSharpAnalyzerVerifier<ClipGen.Analyzers.TrainingLoopAnalyzer>;
+
+namespace ClipGen.Analyzers.Tests.Rules;
+
+public class CG0001MissingClippingTests
+{
+    [Fact]
+    public Task Step_after_backward_without_clipping_is_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            {|CG0001:optimizer.step()|};
+        }
+        """));
+
+    [Fact]
+    public Task Clipping_on_one_branch_only_is_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            if (i > 10)
+            {
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            }
+            {|CG0001:optimizer.step()|};
+        }
+        """));
+
+    [Fact]
+    public Task TorchSharp_clip_grad_norm_between_backward_and_step_is_clean() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task Clip_grad_value_counts_as_clipping() => Verify.VerifyAsync(Snippets.Loop("""
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(x), y).backward();
+        nn.utils.clip_grad_value_(model.parameters(), 0.5);
+        optimizer.step();
+        """));
+
+    [Fact]
+    public Task GradClip_and_its_module_extensions_count_as_clipping() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            if (i % 2 == 0) ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0);
+            else ClipGen.GradClipModuleExtensions.ClipGradValue(model, 0.5);
+            optimizer.step();
+        }
+        """, members: StubGradClip), withClipGenRuntime: false);
+
+    [Fact]
+    public Task A_source_helper_that_clips_counts_as_clipping() => Verify.VerifyAsync(Snippets.Loop("""
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(x), y).backward();
+        Clip(model);
+        optimizer.step();
+        """, members: """
+        private static void Clip(nn.Module model) => nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+        """));
+
+    [Fact]
+    public Task A_helper_in_another_class_that_clips_counts_as_clipping() => Verify.VerifyAsync(
+        Snippets.Loop("""
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            Clipping.Apply(model);
+            optimizer.step();
+            """) + """
+            public static class Clipping
+            {
+                public static void Apply(nn.Module model)
+                {
+                    nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_helper_that_does_not_clip_does_not_count() => Verify.VerifyAsync(Snippets.Loop("""
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(x), y).backward();
+        Log(model);
+        {|CG0001:optimizer.step()|};
+        """, members: """
+        private static void Log(nn.Module model) => Console.WriteLine(model);
+        """));
+
+    [Fact]
+    public Task Recurrent_model_raises_the_severity_to_warning() => Verify.VerifyAsync(
+        Snippets.Loop("""
+            optimizer.zero_grad();
+            model.call(x, null).Item1.sum().backward();
+            {|#0:optimizer.step()|};
+            """, model: "LSTM"),
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Warning)
+            .WithArguments("optimizer", " (the model is recurrent/attention-based: its gradients are prone to explode)"));
+
+    [Fact]
+    public Task Model_class_with_a_transformer_member_raises_the_severity() => Verify.VerifyAsync(
+        Snippets.Usings + """
+        public class Net : nn.Module<Tensor, Tensor>
+        {
+            private readonly TransformerEncoderLayer layer = nn.TransformerEncoderLayer(16, 2);
+            public Net() : base("net") => RegisterComponents();
+            public override Tensor forward(Tensor x) => layer.call(x);
+        }
+
+        public class Trainer
+        {
+            private readonly Net net = new();
+            private readonly optim.Optimizer opt;
+            public Trainer() => opt = optim.AdamW(net.parameters());
+            public void Step(Tensor x)
+            {
+                net.call(x).sum().backward();
+                {|#0:opt.step()|};
+                opt.zero_grad();
+            }
+        }
+        """,
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Warning)
+            .WithArguments("opt", " (the model is recurrent/attention-based: its gradients are prone to explode)"));
+
+    [Fact]
+    public Task Sequential_built_with_a_transformer_raises_the_severity() => Verify.VerifyAsync(
+        Snippets.Usings + """
+        public static class Program
+        {
+            public static void Run(Tensor x)
+            {
+                var model = nn.Sequential(nn.Linear(8, 8), nn.TransformerEncoderLayer(8, 2));
+                var sgd = optim.SGD(model.parameters(), 0.1);
+                sgd.zero_grad();
+                model.call(x).sum().backward();
+                {|#0:sgd.step()|};
+            }
+        }
+        """,
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Warning)
+            .WithArguments("sgd", " (the model is recurrent/attention-based: its gradients are prone to explode)"));
+
+    [Fact]
+    public Task Feed_forward_model_stays_info() => Verify.VerifyAsync(
+        Snippets.Loop("""
+            optimizer.zero_grad();
+            model.call(x).sum().backward();
+            {|#0:optimizer.step()|};
+            """, model: "Linear"),
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Info).WithArguments("optimizer", ""));
+
+    [Fact]
+    public Task Accumulation_done_right_with_clipping_is_clean() => Verify.VerifyAsync(Snippets.Loop("""
+        const int k = 4;
+        for (int i = 0; i < steps; i++)
+        {
+            (nn.functional.mse_loss(model.call(x), y) / k).backward();
+            if ((i + 1) % k == 0)
+            {
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                optimizer.step();
+                optimizer.zero_grad();
+            }
+        }
+        """));
+
+    [Fact]
+    public Task Step_without_visible_backward_is_not_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        optimizer.step();
+        optimizer.zero_grad();
+        """));
+
+    [Fact]
+    public Task Closure_step_is_not_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        var lbfgs = optim.LBFGS(model.parameters());
+        for (int i = 0; i < steps; i++)
+        {
+            lbfgs.step(() =>
+            {
+                lbfgs.zero_grad();
+                var loss = nn.functional.mse_loss(model.call(x), y);
+                loss.backward();
+                return loss;
+            });
+        }
+        """));
+
+    [Fact]
+    public Task GAN_with_two_optimizers_is_tracked_per_optimizer() => Verify.VerifyAsync(
+        Snippets.Usings + """
+        public static class Gan
+        {
+            public static void Train(nn.Module<Tensor, Tensor> d, nn.Module<Tensor, Tensor> g, Tensor real, Tensor noise, int steps)
+            {
+                var optD = optim.Adam(d.parameters(), 2e-4);
+                var optG = optim.Adam(g.parameters(), 2e-4);
+                for (int i = 0; i < steps; i++)
+                {
+                    optD.zero_grad();
+                    var lossD = d.call(real).mean() - d.call(g.call(noise).detach()).mean();
+                    lossD.backward();
+                    nn.utils.clip_grad_norm_(d.parameters(), 1.0);
+                    optD.step();
+
+                    optG.zero_grad();
+                    var lossG = -d.call(g.call(noise)).mean();
+                    lossG.backward();
+                    {|CG0001:optG.step()|};
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Scheduler_step_and_look_alike_methods_are_ignored() => Verify.VerifyAsync(Snippets.Loop("""
+        var scheduler = optim.lr_scheduler.StepLR(optimizer, 10);
+        var fake = new FakeOptimizer();
+        for (int i = 0; i < steps; i++)
+        {
+            fake.backward();
+            fake.step();
+            scheduler.step();
+        }
+        """, members: """
+        private sealed class FakeOptimizer { public void step() { } public void backward() { } public void zero_grad() { } }
+        """));
+
+    [Fact]
+    public Task Evaluation_loop_under_no_grad_is_clean() => Verify.VerifyAsync(Snippets.Loop("""
+        using (torch.no_grad())
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                Console.WriteLine(nn.functional.mse_loss(model.call(x), y).item<float>());
+            }
+        }
+        """));
+
+    [Fact]
+    public Task Lambdas_and_local_functions_are_analyzed() => Verify.VerifyAsync(Snippets.Loop("""
+        Action train = () =>
+        {
+            optimizer.zero_grad();
+            model.call(x).sum().backward();
+            {|CG0001:optimizer.step()|};
+        };
+        void Local()
+        {
+            optimizer.zero_grad();
+            model.call(x).sum().backward();
+            {|CG0001:optimizer.step()|};
+        }
+        train();
+        Local();
+        """));
+
+    [Fact]
+    public Task Derived_optimizer_overriding_step_is_recognised() => Verify.VerifyAsync(Snippets.Loop("""
+        var mine = new MyOptimizer(model.parameters());
+        mine.zero_grad();
+        model.call(x).sum().backward();
+        {|CG0001:mine.step()|};
+        """, members: """
+        private sealed class MyOptimizer : TorchSharp.Modules.SGD
+        {
+            public MyOptimizer(IEnumerable<Parameter> p) : base(p, 0.1) { }
+            public override Tensor step(Func<Tensor>? closure = null) => base.step(closure);
+        }
+        """));
+
+    [Fact]
+    public Task Top_level_statements_are_analyzed() => VerifyProgramAsync(Snippets.Usings + """
+        var model = nn.Linear(4, 1);
+        var optimizer = optim.SGD(model.parameters(), 0.1);
+        for (int i = 0; i < 3; i++)
+        {
+            optimizer.zero_grad();
+            model.call(torch.ones(2, 4)).sum().backward();
+            {|CG0001:optimizer.step()|};
+        }
+        """);
+
+    [Fact]
+    public Task Half_typed_code_does_not_throw() => Verify.VerifyTolerantAsync(Snippets.Usings + """
+        public class Broken
+        {
+            public void Train(Missing model)
+            {
+                var optimizer = optim.Adam(model.parameters(), );
+                for (;;)
+                {
+                    optimizer.zero_grad(
+                    model.call(x).backward();
+                    optimizer.step(undefined);
+                    nn.utils.clip_grad_norm_(, );
+                    unknown.step();
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Nothing_is_reported_without_TorchSharp()
+    {
+        var test = new CSharpAnalyzerVerifier<TrainingLoopAnalyzer>.Test(withClipGenRuntime: false)
+        {
+            TestCode = """
+                public class Optimizer { public void step() { } public void backward() { } }
+                public static class P { public static void M(Optimizer o) { o.backward(); o.step(); } }
+                """,
+        };
+        test.TestState.AdditionalReferences.Remove(TestReferences.TorchSharp);
+        return test.RunAsync();
+    }
+
+    private static Task VerifyProgramAsync(string source)
+    {
+        var test = new CSharpAnalyzerVerifier<TrainingLoopAnalyzer>.Test { TestCode = source };
+        test.TestState.OutputKind = OutputKind.ConsoleApplication;
+        return test.RunAsync();
+    }
+
+    internal const string StubGradClip = """
+        }
+        namespace ClipGen
+        {
+            public static class GradClip
+            {
+                public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2.0, bool errorIfNonFinite = false) => 0;
+                public static void ClipGradValue(IEnumerable<Tensor> parameters, double clipValue) { }
+                public static Tensor GetTotalNorm(IEnumerable<Tensor> gradients, double normType = 2.0, bool errorIfNonFinite = false) => null!;
+            }
+            public static class GradClipModuleExtensions
+            {
+                public static double ClipGradNorm(this nn.Module module, double maxNorm, double normType = 2.0) => 0;
+                public static void ClipGradValue(this nn.Module module, double clipValue) { }
+            }
+        """;
+}
