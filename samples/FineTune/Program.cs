@@ -42,8 +42,11 @@ for (int step = 0; step < observeSteps; step++)
     finetune.zero_grad();
     Tensor l = nn.functional.mse_loss(model.call(x), y);
     l.backward();
-    monitor.Record(GradClip.ClipGradNorm(model.parameters(), double.PositiveInfinity, 2.0, NonFinitePolicy.SkipStep));
-    finetune.step();
+    GradNormRecord record = monitor.Record(GradClip.ClipGradNorm(model.parameters(), double.PositiveInfinity, 2.0, NonFinitePolicy.SkipStep));
+    if (!record.SkipStep)
+    {
+        finetune.step();
+    }
     loss = l.item<float>();
     if (step == 0)
     {
@@ -56,10 +59,8 @@ Console.WriteLine($"fine-tuning on task B: first loss {firstLoss:F3}, loss after
 Console.WriteLine($"gradient norms seen: p50 {monitor.Percentile(50):F2}, p90 {monitor.Percentile(90):F2}, max {monitor.Percentile(100):F2}");
 Console.WriteLine($"GradNormMonitor suggests max_norm = {suggested:F3} (90th percentile of the last {monitor.Count} pre-clip norms)");
 
-// Phase 2: clip at the suggestion.
-// (Propagate: PyTorch's behaviour; SkipStep would need `if (!clip.SkipStep) step()`, which CG0002 currently
-// reads as zero_grad-between-backward-and-step through the loop back-edge — reported to the analyzer owners.)
-var clipper = new NormClipper(suggested, nonFinite: NonFinitePolicy.Propagate);
+// Phase 2: clip at the suggestion; a non-finite norm skips the step (the next zero_grad discards those gradients).
+var clipper = new NormClipper(suggested, nonFinite: NonFinitePolicy.SkipStep);
 var clippedMonitor = new GradNormMonitor();
 for (int step = 0; step < clippedSteps; step++)
 {
@@ -70,7 +71,10 @@ for (int step = 0; step < clippedSteps; step++)
     l.backward();
     ClipResult clip = clipper.Clip(model.parameters());
     clippedMonitor.Record(clip);
-    finetune.step();
+    if (!clip.SkipStep)
+    {
+        finetune.step();
+    }
 
     loss = l.item<float>();
 }

@@ -25,11 +25,7 @@ internal sealed class AutoClip(TanhRnn model, double learningRate) : ITrainingMe
         Tensor loss = nn.functional.mse_loss(model.call(inputs), targets);
         loss.backward();
         ClipResult clip = clipper.Clip(model.parameters());
-        // The clipper above does clip, but CG0001 does not yet count IGradientClipper.Clip as clipping
-        // (a false positive, reported to the analyzer owners): suppressed for this statement only.
-#pragma warning disable CG0001
         optimizer.step();
-#pragma warning restore CG0001
         return new StepOutcome(loss.item<float>(), clip.TotalNorm, clip.Clipped);
     }
 }
