@@ -132,7 +132,9 @@ internal static class TrainStepParser
             Unsupported("a train step is synchronous; remove 'async'");
         }
 
-        if (method.ContainingType.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        // A method outside any type (e.g. half-typed code that lost a brace) lands in the compiler's
+        // implicit '<invalid-global-code>' class, whose name is not a valid hint name or type name.
+        if (method.ContainingType.TypeKind is not (TypeKind.Class or TypeKind.Struct) || method.ContainingType.IsImplicitlyDeclared)
         {
             Unsupported("a train step must be declared in a class, struct or record");
         }
