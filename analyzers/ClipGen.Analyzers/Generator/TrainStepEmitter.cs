@@ -53,7 +53,7 @@ internal static class TrainStepEmitter
 
         foreach (ContainingTypeModel type in containingTypes)
         {
-            blocks.Push(writer.OpenBlock("partial " + type.Keyword + " " + type.NameWithTypeParameters));
+            blocks.Push(writer.OpenBlock((type.IsUnsafe ? "unsafe " : "") + "partial " + type.Keyword + " " + type.NameWithTypeParameters));
         }
 
         return blocks;

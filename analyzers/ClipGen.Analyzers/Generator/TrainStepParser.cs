@@ -48,7 +48,7 @@ internal static class TrainStepParser
         return new TrainStepGeneration(null, new TrainStepStubModel(
             HintName: HintName(type, method.Name, OverloadIndex(method, symbols.Torch)),
             Namespace: NamespaceOf(type),
-            ContainingTypes: ContainingTypes(type).ToEquatableArray(),
+            ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
             ReturnType: (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + ReturnType(method),
             MethodName: Escape(method.Name),
@@ -362,7 +362,7 @@ internal static class TrainStepParser
         return new TrainStepModel(
             HintName: HintName(type, method.Name, overload),
             Namespace: NamespaceOf(type),
-            ContainingTypes: ContainingTypes(type).ToEquatableArray(),
+            ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
             ReturnType: ReturnType(method),
             ReturnKind: returnKind,
@@ -385,16 +385,33 @@ internal static class TrainStepParser
     private static string? NamespaceOf(INamedTypeSymbol type) =>
         type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
 
-    private static List<ContainingTypeModel> ContainingTypes(INamedTypeSymbol type)
+    /// <param name="unsafeInnermost">Whether the generated part of the method's own type must be <c>unsafe</c>.</param>
+    private static List<ContainingTypeModel> ContainingTypes(INamedTypeSymbol type, bool unsafeInnermost)
     {
         var containingTypes = new List<ContainingTypeModel>();
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            containingTypes.Insert(0, new ContainingTypeModel(Keyword(t), NameWithTypeParameters(t)));
+            containingTypes.Insert(0, new ContainingTypeModel(Keyword(t), NameWithTypeParameters(t), unsafeInnermost && ReferenceEquals(t, type)));
         }
 
         return containingTypes;
     }
+
+    /// <summary>
+    /// Whether the signature has pointer types but the method is not itself <c>unsafe</c>: the user's type
+    /// declaration then supplies the unsafe context, which does not extend to the generated part of the type.
+    /// </summary>
+    private static bool NeedsUnsafeType(IMethodSymbol method, MethodDeclarationSyntax declaration) =>
+        !declaration.Modifiers.Any(SyntaxKind.UnsafeKeyword) &&
+        (HasPointer(method.ReturnType) || method.Parameters.Any(p => HasPointer(p.Type)));
+
+    private static bool HasPointer(ITypeSymbol type) => type switch
+    {
+        IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+        IArrayTypeSymbol array => HasPointer(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(HasPointer),
+        _ => false,
+    };
 
     private static string Modifiers(MethodDeclarationSyntax declaration) =>
         string.Join(" ", declaration.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));

@@ -28,7 +28,8 @@ public class StubTests
         ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public partial void Out(Tensor input, out Tensor target);"),
         ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public partial ref int RefReturn(ref Tensor input, Tensor target);"),
         ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public partial Tensor? OneInput(Tensor? input);"),
-        ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public unsafe partial float Pointer(int* cursor, params Tensor[] batch);"),
+        ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public partial float Pointer(int* cursor, params Tensor[] batch);"),
+        ("CG1004", "[ClipGradNorm(1.0, Model = nameof(model))] public unsafe partial void FunctionPointer(delegate*<int, void> callback, Tensor target);"),
         ("CG1005", "[ClipGradNorm(-1.0, Model = nameof(model))] public partial TrainStepResult Negative(in Tensor input, Tensor target);"),
         ("CG1005", "[AdaptiveGradClip(0.0, Model = nameof(model))] public virtual partial void @class(Tensor input, Tensor target);"),
     };
