@@ -137,6 +137,15 @@ public class StubTests
     }
 
     [Fact]
+    public void No_stub_for_an_async_step_whose_bodiless_declaration_the_compiler_rejects()
+    {
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.Compilation(new[] { Source(new[] { "[ClipGradNorm(1.0)] public async partial void Async(Tensor input, Tensor target);" }) }, allowUnsafe: true));
+
+        Assert.Empty(result.Sources);
+        Assert.Contains(result.Output.GetDiagnostics(), d => d.Id == "CS1994");
+    }
+
+    [Fact]
     public void No_stub_when_the_containing_type_is_not_partial()
     {
         string source = Header + """
