@@ -1,10 +1,11 @@
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 
 namespace ClipGen.Analyzers.Generator;
 
 /// <summary>
-/// Collects the parser's findings. The generator only needs to know whether parsing failed (it then
-/// emits nothing); the analyzer also wants the diagnostics, so they are built only when asked for.
+/// Collects the parser's findings. The generator only needs the first one (its id and message go into the
+/// throwing stub it then emits); the analyzer wants every diagnostic, so the rest are built only when asked for.
 /// </summary>
 internal sealed class TrainStepDiagnostics
 {
@@ -12,20 +13,31 @@ internal sealed class TrainStepDiagnostics
 
     private TrainStepDiagnostics(List<Diagnostic>? diagnostics) => _diagnostics = diagnostics;
 
-    /// <summary>For the generator: remember failure, build nothing.</summary>
+    /// <summary>For the generator: remember the first finding, build nothing else.</summary>
     public static TrainStepDiagnostics Silent() => new(null);
 
     /// <summary>For the analyzer: build every diagnostic.</summary>
     public static TrainStepDiagnostics Collecting(List<Diagnostic> sink) => new(sink);
 
-    public bool Failed { get; private set; }
+    public bool Failed => FirstId is not null;
+
+    /// <summary>The id of the first diagnostic reported, or null.</summary>
+    public string? FirstId { get; private set; }
+
+    /// <summary>The message of the first diagnostic reported (invariant culture), or null.</summary>
+    public string? FirstMessage { get; private set; }
 
     /// <summary>Whether the parser can stop at the first problem (nobody reads the rest).</summary>
     public bool CanStop => Failed && _diagnostics is null;
 
     public void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] arguments)
     {
-        Failed = true;
+        if (FirstId is null)
+        {
+            FirstId = descriptor.Id;
+            FirstMessage = string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), arguments);
+        }
+
         _diagnostics?.Add(Diagnostic.Create(descriptor, location, arguments));
     }
 }

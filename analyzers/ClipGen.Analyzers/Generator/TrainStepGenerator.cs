@@ -6,7 +6,9 @@ namespace ClipGen.Analyzers.Generator;
 /// <summary>
 /// Writes the body of every <c>partial</c> method marked <c>[ClipGradNorm]</c>, <c>[ClipGradValue]</c> or
 /// <c>[AdaptiveGradClip]</c>: zero_grad → loss → backward → clip → step. Misuse is reported by
-/// <see cref="TrainStepUsageAnalyzer"/>; the generator silently skips what it cannot generate.
+/// <see cref="TrainStepUsageAnalyzer"/>; for a misused method whose declaration is otherwise
+/// implementable (CG1003–CG1005) the generator writes a throwing stub (<see cref="TrainStepStubModel"/>),
+/// so the compilation has no CS8795 and the analyzer's error is what the user sees.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class TrainStepGenerator : IIncrementalGenerator
@@ -23,29 +25,29 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<TrainStepModel> norm = Models(context, TrainStepAttributes.ClipGradNorm, TrackingNames.ClipGradNorm);
-        IncrementalValuesProvider<TrainStepModel> value = Models(context, TrainStepAttributes.ClipGradValue, TrackingNames.ClipGradValue);
-        IncrementalValuesProvider<TrainStepModel> adaptive = Models(context, TrainStepAttributes.AdaptiveGradClip, TrackingNames.AdaptiveGradClip);
+        IncrementalValuesProvider<TrainStepGeneration> norm = Models(context, TrainStepAttributes.ClipGradNorm, TrackingNames.ClipGradNorm);
+        IncrementalValuesProvider<TrainStepGeneration> value = Models(context, TrainStepAttributes.ClipGradValue, TrackingNames.ClipGradValue);
+        IncrementalValuesProvider<TrainStepGeneration> adaptive = Models(context, TrainStepAttributes.AdaptiveGradClip, TrackingNames.AdaptiveGradClip);
 
         context.RegisterSourceOutput(norm, Emit);
         context.RegisterSourceOutput(value, Emit);
         context.RegisterSourceOutput(adaptive, Emit);
     }
 
-    private static IncrementalValuesProvider<TrainStepModel> Models(
+    private static IncrementalValuesProvider<TrainStepGeneration> Models(
         IncrementalGeneratorInitializationContext context, string attribute, string trackingName) =>
         context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 attribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (ctx, ct) => ctx.TargetSymbol is IMethodSymbol method && ctx.Attributes.Length == 1
-                    ? TrainStepParser.Parse(method, ctx.Attributes[0], ctx.SemanticModel.Compilation, TrainStepDiagnostics.Silent(), ct)
+                    ? TrainStepParser.Generate(method, ctx.Attributes[0], ctx.SemanticModel.Compilation, ct)
                     : null)
             .WithTrackingName(trackingName)
             .Where(static model => model is not null)
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Models);
 
-    private static void Emit(SourceProductionContext context, TrainStepModel model) =>
-        context.AddSource(model.HintName, TrainStepEmitter.Emit(model));
+    private static void Emit(SourceProductionContext context, TrainStepGeneration generation) =>
+        context.AddSource(generation.HintName, generation.Step is { } step ? TrainStepEmitter.Emit(step) : TrainStepStubEmitter.Emit(generation.Stub!));
 }

@@ -63,8 +63,8 @@ internal sealed record TrainStepModel(
     EquatableArray<string> ReservedNames,
     string GeneratorVersion);
 
-/// <summary>One enclosing type declaration, e.g. <c>record</c> <c>Trainer&lt;T&gt;</c>.</summary>
-internal sealed record ContainingTypeModel(string Keyword, string NameWithTypeParameters);
+/// <summary>One enclosing type declaration, e.g. <c>record</c> <c>Trainer&lt;T&gt;</c>; <paramref name="IsUnsafe"/> when the generated part needs an unsafe context.</summary>
+internal sealed record ContainingTypeModel(string Keyword, string NameWithTypeParameters, bool IsUnsafe = false);
 
 /// <summary>One parameter of the train step, e.g. <c>in</c> <c>global::TorchSharp.torch.Tensor</c> <c>input</c>.</summary>
 internal sealed record ParameterModel(string Modifier, string Type, string Name);

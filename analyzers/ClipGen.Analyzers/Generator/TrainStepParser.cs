@@ -21,6 +21,66 @@ internal static class TrainStepParser
     private static readonly string Version =
         typeof(TrainStepParser).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
+    /// <summary>
+    /// For the generator: the train step, or a throwing stub with the same signature when the method is
+    /// misused in a way that leaves its declaration implementable (CG1003–CG1005); null when nothing should
+    /// be emitted (CG1001/CG1002, whose compiler errors already say what is wrong, or a signature a
+    /// generated part cannot repeat).
+    /// </summary>
+    public static TrainStepGeneration? Generate(IMethodSymbol method, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    {
+        TrainStepDiagnostics diagnostics = TrainStepDiagnostics.Silent();
+        if (Parse(method, attribute, compilation, diagnostics, cancellationToken) is { } model)
+        {
+            return new TrainStepGeneration(model, null);
+        }
+
+        if (diagnostics.FirstId is not { } id || diagnostics.FirstMessage is not { } message ||
+            id == Descriptors.CG1001_MethodNotPartial.Id || id == Descriptors.CG1002_TypeNotPartial.Id ||
+            !CanRepeatSignature(method) ||
+            TrainStepSymbols.For(compilation) is not { } symbols ||
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
+        {
+            return null;
+        }
+
+        INamedTypeSymbol type = method.ContainingType;
+        return new TrainStepGeneration(null, new TrainStepStubModel(
+            HintName: HintName(type, method.Name, OverloadIndex(method, symbols.Torch)),
+            Namespace: NamespaceOf(type),
+            ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
+            Modifiers: Modifiers(declaration),
+            ReturnType: (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + ReturnType(method),
+            MethodName: Escape(method.Name),
+            Parameters: Parameters(method).ToEquatableArray(),
+            DiagnosticId: id,
+            DiagnosticMessage: message,
+            GeneratorVersion: Version));
+    }
+
+    /// <summary>
+    /// Whether a generated part can declare the method's implementation. Not for generic methods (their
+    /// constraints would have to be repeated; they are CG1004 anyway), <c>async</c> ones (the compiler
+    /// already rejects a bodiless async declaration), interfaces, file-local types and methods outside a type.
+    /// </summary>
+    private static bool CanRepeatSignature(IMethodSymbol method)
+    {
+        if (method.IsGenericMethod || method.IsAsync || method.ContainingType is not { TypeKind: TypeKind.Class or TypeKind.Struct, IsImplicitlyDeclared: false })
+        {
+            return false;
+        }
+
+        for (INamedTypeSymbol? t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static TrainStepModel? Parse(
         IMethodSymbol method,
         AttributeData attribute,
@@ -282,11 +342,9 @@ internal static class TrainStepParser
         ISymbol model, ISymbol optimizer, ISymbol loss, TrainStepSymbols symbols)
     {
         INamedTypeSymbol type = method.ContainingType;
-        var containingTypes = new List<ContainingTypeModel>();
         var reserved = new List<string>(method.Parameters.Select(p => p.Name));
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            containingTypes.Insert(0, new ContainingTypeModel(Keyword(t), NameWithTypeParameters(t)));
             reserved.AddRange(t.TypeParameters.Select(p => p.Name));
         }
 
@@ -301,22 +359,15 @@ internal static class TrainStepParser
             }
         }
 
-        string modifiers = string.Join(" ", declaration.Modifiers
-            .Where(m => !m.IsKind(SyntaxKind.PartialKeyword))
-            .Select(m => m.Text));
-
         return new TrainStepModel(
             HintName: HintName(type, method.Name, overload),
-            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-            ContainingTypes: containingTypes.ToEquatableArray(),
-            Modifiers: modifiers,
-            ReturnType: method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat),
+            Namespace: NamespaceOf(type),
+            ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
+            Modifiers: Modifiers(declaration),
+            ReturnType: ReturnType(method),
             ReturnKind: returnKind,
             MethodName: Escape(method.Name),
-            Parameters: method.Parameters.Select(p => new ParameterModel(
-                p.RefKind == RefKind.In ? "in " : p.IsParams ? "params " : "",
-                p.Type.ToDisplayString(TypeFormat),
-                Escape(p.Name))).ToEquatableArray(),
+            Parameters: Parameters(method).ToEquatableArray(),
             IsStatic: method.IsStatic,
             ModelAccess: Access(model),
             OptimizerAccess: Access(optimizer),
@@ -329,6 +380,67 @@ internal static class TrainStepParser
             CounterField: counter,
             ReservedNames: reserved.ToEquatableArray(),
             GeneratorVersion: Version);
+    }
+
+    private static string? NamespaceOf(INamedTypeSymbol type) =>
+        type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null;
+
+    /// <param name="unsafeInnermost">Whether the generated part of the method's own type must be <c>unsafe</c>.</param>
+    private static List<ContainingTypeModel> ContainingTypes(INamedTypeSymbol type, bool unsafeInnermost)
+    {
+        var containingTypes = new List<ContainingTypeModel>();
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            containingTypes.Insert(0, new ContainingTypeModel(Keyword(t), NameWithTypeParameters(t), unsafeInnermost && ReferenceEquals(t, type)));
+        }
+
+        return containingTypes;
+    }
+
+    /// <summary>
+    /// Whether the signature has pointer types but the method is not itself <c>unsafe</c>: the user's type
+    /// declaration then supplies the unsafe context, which does not extend to the generated part of the type.
+    /// </summary>
+    private static bool NeedsUnsafeType(IMethodSymbol method, MethodDeclarationSyntax declaration) =>
+        !declaration.Modifiers.Any(SyntaxKind.UnsafeKeyword) &&
+        (HasPointer(method.ReturnType) || method.Parameters.Any(p => HasPointer(p.Type)));
+
+    private static bool HasPointer(ITypeSymbol type) => type switch
+    {
+        IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+        IArrayTypeSymbol array => HasPointer(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(HasPointer),
+        _ => false,
+    };
+
+    private static string Modifiers(MethodDeclarationSyntax declaration) =>
+        string.Join(" ", declaration.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+
+    private static string ReturnType(IMethodSymbol method) =>
+        method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat);
+
+    /// <summary>Each parameter as the implementation part must repeat it: modifiers, type with annotations, name (no default value).</summary>
+    private static IEnumerable<ParameterModel> Parameters(IMethodSymbol method) =>
+        method.Parameters.Select(p => new ParameterModel(
+            ParameterModifier(method, p),
+            p.Type.ToDisplayString(TypeFormat),
+            Escape(p.Name)));
+
+    private static string ParameterModifier(IMethodSymbol method, IParameterSymbol parameter)
+    {
+        string modifier =
+            (parameter.Ordinal == 0 && method.IsExtensionMethod ? "this " : "") +
+            (parameter.ScopedKind == ScopedKind.ScopedRef && parameter.RefKind != RefKind.Out ? "scoped " : "") +
+            (parameter.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "") +
+            parameter.RefKind switch
+            {
+                RefKind.Ref => "ref ",
+                RefKind.Out => "out ",
+                RefKind.In => "in ",
+                RefKind.RefReadOnlyParameter => "ref readonly ",
+                _ => "",
+            };
+        return modifier + (parameter.IsParams ? "params " : "");
     }
 
     /// <summary><c>this.name</c> for instance members (never captured by a generated local), the qualified type for static ones.</summary>

@@ -22,7 +22,10 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        // The generator completes every implementable train step with a [GeneratedCode] part (a throwing stub
+        // when it is misused), and Roslyn merges the parts' attributes: the user's declaration itself then counts
+        // as generated code. Without these flags the CG100x explaining the stub would be silently dropped.
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze | GeneratedCodeAnalysisFlags.ReportDiagnostics);
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
@@ -39,6 +42,12 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeMethod(SymbolAnalysisContext context, TorchSymbols symbols)
     {
         var method = (IMethodSymbol)context.Symbol;
+        if (method.PartialDefinitionPart is not null)
+        {
+            // The implementation part shares the declaration's attributes; the declaration is analyzed instead.
+            return;
+        }
+
         foreach (AttributeData attribute in method.GetAttributes())
         {
             if (TrainStepAttributes.KindOf(attribute, symbols) is null)

@@ -68,9 +68,12 @@ internal static class GeneratorHarness
     public static GeneratorResult Run(params string[] sources) => Run(Compilation(sources));
 
     /// <summary>The CG1xxx diagnostics the usage analyzer reports after the generator ran (as in a real build).</summary>
-    public static ImmutableArray<Diagnostic> Analyze(params string[] sources)
+    public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compilation(sources));
+
+    /// <inheritdoc cref="Analyze(string[])"/>
+    public static ImmutableArray<Diagnostic> Analyze(CSharpCompilation compilation)
     {
-        GeneratorResult result = Run(sources);
+        GeneratorResult result = Run(compilation);
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new TrainStepUsageAnalyzer());
         return result.Output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
     }

@@ -80,7 +80,7 @@ public class IncrementalTests
     public void The_model_holds_only_strings_numbers_enums_and_equatable_arrays()
     {
         var allowed = new HashSet<Type> { typeof(string), typeof(int), typeof(double), typeof(bool) };
-        var pending = new Stack<Type>(new[] { typeof(TrainStepModel) });
+        var pending = new Stack<Type>(new[] { typeof(TrainStepGeneration) });
         var seen = new HashSet<Type>();
         while (pending.Count > 0)
         {
@@ -104,9 +104,44 @@ public class IncrementalTests
         }
     }
 
-    private static GeneratorDriverRunResult RunTwice(string before, string after)
+    [Fact]
+    public void A_stub_is_cached_across_unrelated_edits_and_replaced_by_the_step_once_the_misuse_is_fixed()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { TrainStepSources.Form1, Second, Unrelated });
+        const string misused = """
+            using ClipGen;
+            using TorchSharp;
+            using static TorchSharp.torch;
+            using static TorchSharp.torch.nn;
+
+            public partial class Gan
+            {
+                Module<Tensor, Tensor> generator = null!, discriminator = null!;
+                torch.optim.Optimizer optimizer = null!;
+                Loss<Tensor, Tensor, Tensor> criterion = null!;
+
+                [ClipGradNorm(1.0)]
+                public partial void Step(Tensor input, Tensor target);
+            }
+            """;
+        GeneratorDriverRunResult unrelated = RunTwice(Unrelated, Unrelated.Replace("2 * x", "x + x"), misused);
+
+        var emitted = unrelated.Results[0].TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(4, emitted.Count);
+        Assert.All(emitted, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        Assert.Contains("InvalidOperationException(\"CG1003", unrelated.Results[0].GeneratedSources.Single(s => s.HintName == "Gan.Step.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+
+        GeneratorDriverRunResult fixedRun = RunTwice(misused, misused.Replace("[ClipGradNorm(1.0)]", "[ClipGradNorm(1.0, Model = nameof(generator))]"), misused);
+
+        var models = Outputs(fixedRun, TrainStepGenerator.TrackingNames.Models);
+        Assert.Single(models, o => o.Reason == IncrementalStepRunReason.Modified);
+        string step = fixedRun.Results[0].GeneratedSources.Single(s => s.HintName == "Gan.Step.g.cs").SourceText.ToString();
+        Assert.Contains("this.generator.call(input)", step, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", step, StringComparison.Ordinal);
+    }
+
+    private static GeneratorDriverRunResult RunTwice(string before, string after, params string[] extra)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { TrainStepSources.Form1, Second, Unrelated }.Concat(extra));
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(compilation);
 
         SyntaxTree old = compilation.SyntaxTrees.Single(t => t.ToString() == before);

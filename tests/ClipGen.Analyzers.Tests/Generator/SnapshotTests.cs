@@ -105,6 +105,26 @@ public class SnapshotTests
         }
         """, "Step.this.g.cs");
 
+    [Fact]
+    public void Stub_for_an_ambiguous_model_throws_with_the_CG1003_message() => Verify("StubAmbiguousModel", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        namespace MyApp;
+
+        public partial class GanTrainer
+        {
+            public Module<Tensor, Tensor> generator = null!, discriminator = null!;
+            public torch.optim.Optimizer optimizer = null!;
+            public Loss<Tensor, Tensor, Tensor> criterion = null!;
+
+            [ClipGradNorm(1.0)]
+            public partial Tensor? Step(Tensor input, Tensor target);
+        }
+        """, "MyApp.GanTrainer.Step.g.cs");
+
     private static void Verify(string name, string source, string hintName, [CallerFilePath] string testFile = "")
     {
         GeneratorResult result = GeneratorHarness.Run(source);
