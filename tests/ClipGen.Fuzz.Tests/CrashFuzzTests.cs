@@ -23,13 +23,14 @@ public class CrashFuzzTests(ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CLIPGEN_FUZZ_SEED"), out int s) ? s : DefaultSeed;
         int budget = int.TryParse(Environment.GetEnvironmentVariable("CLIPGEN_FUZZ_VARIANTS"), out int v) ? v : DefaultVariants;
         string? only = Environment.GetEnvironmentVariable("CLIPGEN_FUZZ_ONLY");
+        bool randomOnly = Environment.GetEnvironmentVariable("CLIPGEN_FUZZ_RANDOM_ONLY") == "1"; // explore other seeds: truncations do not depend on the seed
 
         IReadOnlyList<CorpusEntry> corpus = Corpus.Load();
         Assert.True(corpus.Count >= 8, $"the corpus has {corpus.Count} sources");
         var mutators = corpus.ToDictionary(e => e.Name, e => new Mutator(e.Text, VariantRunner.Options));
         int truncations = mutators.Values.Sum(m => m.TruncationCount);
-        int randomPerSource = Math.Max(MinRandomPerSource, (int)Math.Ceiling((budget - truncations) / (double)corpus.Count));
-        var work = corpus.SelectMany(e => Enumerable.Range(0, mutators[e.Name].TruncationCount + randomPerSource).Select(i => (Entry: e, Index: i)))
+        int randomPerSource = Math.Max(MinRandomPerSource, (int)Math.Ceiling((budget - (randomOnly ? 0 : truncations)) / (double)corpus.Count));
+        var work = corpus.SelectMany(e => Enumerable.Range(randomOnly ? mutators[e.Name].TruncationCount : 0, (randomOnly ? 0 : mutators[e.Name].TruncationCount) + randomPerSource).Select(i => (Entry: e, Index: i)))
             .Where(w => only is null || only == $"{w.Entry.Name}#{w.Index}")
             .ToList();
 
@@ -48,7 +49,7 @@ public class CrashFuzzTests(ITestOutputHelper output)
         });
 
         output.WriteLine($"{RoslynComponents.Describe()}");
-        output.WriteLine($"{work.Count} variants of {corpus.Count} sources ({truncations} truncations, {randomPerSource} random per source), seed {seed}, {stopwatch.Elapsed.TotalSeconds:F0} s");
+        output.WriteLine($"{work.Count} variants of {corpus.Count} sources ({(randomOnly ? 0 : truncations)} truncations, {randomPerSource} random per source), seed {seed}, {stopwatch.Elapsed.TotalSeconds:F0} s");
         Assert.True(failures.IsEmpty, string.Join(Environment.NewLine + Environment.NewLine, failures));
         Assert.True(only is not null || work.Count >= budget, $"only {work.Count} variants");
     }
