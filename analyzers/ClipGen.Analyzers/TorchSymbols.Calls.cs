@@ -59,12 +59,48 @@ internal sealed partial class TorchSymbols
                 return TrainingCallKind.ModuleZeroGrad;
             case "clip_grad_norm_" or "clip_grad_value_":
                 return Is(containing, NnUtils) ? TrainingCallKind.Clip : TrainingCallKind.None;
+            case "Clip" when ImplementsGradientClipperClip(method):
+                return TrainingCallKind.Clip;
+            case "Step" when Is(containing, GradientAccumulator):
+                // Backward of loss / k, then at the boundary clip + step + zero_grad: as a whole it clips, and
+                // its own step is unclipped only if the clipper does nothing (not ours to judge).
+                return TrainingCallKind.Clip;
+            case "Backward" when Is(containing, GradientAccumulator):
+                return TrainingCallKind.Backward;
             default:
                 return GradClipClippingMethods.Contains(method.Name)
                     && (Is(containing, GradClip) || Is(containing, GradClipModuleExtensions))
                     ? TrainingCallKind.Clip
                     : TrainingCallKind.None;
         }
+    }
+
+    /// <summary>
+    /// <c>IGradientClipper.Clip</c> called through the interface, or the method of a class (ClipGen's
+    /// <c>NormClipper</c>/<c>AutoClipper</c>/<c>ZClipper</c> or a user's) that implements it.
+    /// </summary>
+    private bool ImplementsGradientClipperClip(IMethodSymbol method)
+    {
+        if (GradientClipper is null || method.ContainingType is not { } type)
+        {
+            return false;
+        }
+
+        if (Is(type.OriginalDefinition, GradientClipper))
+        {
+            return true;
+        }
+
+        foreach (ISymbol member in GradientClipper.GetMembers("Clip"))
+        {
+            if (type.FindImplementationForInterfaceMember(member) is IMethodSymbol implementation
+                && SymbolEqualityComparer.Default.Equals(implementation.OriginalDefinition, method.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The role of a clipping call's parameter (TorchSharp and GradClip spellings).</summary>
@@ -146,6 +182,13 @@ internal sealed partial class TorchSymbols
     public bool IsGradProperty(IOperation? operation) =>
         operation is IPropertyReferenceOperation { Property.Name: "grad" } property
         && DerivesFrom(property.Property.ContainingType, Tensor);
+
+    /// <summary>
+    /// <c>GradientAccumulator.Step(…)</c>: besides clipping (its <see cref="TrainingCallKind"/>), it calls
+    /// <c>optimizer.zero_grad()</c> at every boundary, so a loop calling it clears gradients.
+    /// </summary>
+    public bool IsAccumulatorStep(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name == "Step" && Is(invocation.TargetMethod.ContainingType?.OriginalDefinition, GradientAccumulator);
 
     /// <summary><c>p.grad.zero_()</c> (or <c>p.grad?.zero_()</c>): a hand-written gradient reset.</summary>
     public bool IsManualGradClear(IInvocationOperation invocation)

@@ -26,6 +26,10 @@ internal sealed partial class TorchSymbols
         GradClip = compilation.GetTypeByMetadataName("ClipGen.GradClip");
         GradClipModuleExtensions = compilation.GetTypeByMetadataName("ClipGen.GradClipModuleExtensions");
         TrainStepResult = compilation.GetTypeByMetadataName("ClipGen.TrainStepResult");
+        ClipResult = compilation.GetTypeByMetadataName("ClipGen.ClipResult");
+        GradNormRecord = compilation.GetTypeByMetadataName("ClipGen.GradNormRecord");
+        GradientClipper = compilation.GetTypeByMetadataName("ClipGen.IGradientClipper");
+        GradientAccumulator = compilation.GetTypeByMetadataName("ClipGen.GradientAccumulator");
         ClipGradNormAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradNormAttribute");
         ClipGradValueAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradValueAttribute");
         AdaptiveGradClipAttribute = compilation.GetTypeByMetadataName("ClipGen.AdaptiveGradClipAttribute");
@@ -55,6 +59,14 @@ internal sealed partial class TorchSymbols
     /// <summary><c>ClipGen.GradClipModuleExtensions</c> (<c>model.ClipGradNorm(…)</c>); null when absent.</summary>
     public INamedTypeSymbol? GradClipModuleExtensions { get; }
     public INamedTypeSymbol? TrainStepResult { get; }
+    /// <summary><c>ClipGen.ClipResult</c> (what a clipping call did; <c>SkipStep</c>/<c>NonFinite</c> guard steps).</summary>
+    public INamedTypeSymbol? ClipResult { get; }
+    /// <summary><c>ClipGen.GradNormRecord</c> (what <c>GradNormMonitor.Record</c> returns).</summary>
+    public INamedTypeSymbol? GradNormRecord { get; }
+    /// <summary><c>ClipGen.IGradientClipper</c>: its <c>Clip</c> and every implementation's clip.</summary>
+    public INamedTypeSymbol? GradientClipper { get; }
+    /// <summary><c>ClipGen.GradientAccumulator</c>: its <c>Step</c> clips the accumulated gradients.</summary>
+    public INamedTypeSymbol? GradientAccumulator { get; }
     public INamedTypeSymbol? ClipGradNormAttribute { get; }
     public INamedTypeSymbol? ClipGradValueAttribute { get; }
     public INamedTypeSymbol? AdaptiveGradClipAttribute { get; }

@@ -57,9 +57,17 @@ public static partial class GradClip
         Check.MaxNorm(maxNorm);
         Check.NormType(normType);
         Check.Policy(nonFinite);
+        // Exactly the parameters of an attached GradientBuffer: 2–3 kernels on its flat tensors.
+        if (parameters is not null)
+        {
+            IReadOnlyList<Tensor> list = parameters as IReadOnlyList<Tensor> ?? new List<Tensor>(parameters);
+            if (GradientBuffer.FindCovering(list) is { } buffer) return buffer.ClipGradNorm(maxNorm, normType, nonFinite, names);
+            parameters = list;
+        }
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        GradSet set = GradSet.Collect(parameters, names);
+        GradSet set = GradSet.Collect(parameters!, names);
         return NormClip.Apply(set, maxNorm, normType, nonFinite);
     }
 

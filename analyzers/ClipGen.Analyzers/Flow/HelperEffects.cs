@@ -68,7 +68,7 @@ internal sealed class HelperEffects
                 {
                     IInvocationOperation invocation => _symbols.Classify(invocation) switch
                     {
-                        TrainingCallKind.Clip => HelperEffect.Clips,
+                        TrainingCallKind.Clip => _symbols.IsAccumulatorStep(invocation) ? HelperEffect.Clips | HelperEffect.ClearsGradients : HelperEffect.Clips,
                         TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients,
                         _ => _symbols.IsManualGradClear(invocation) ? HelperEffect.ClearsGradients : HelperEffect.None,
                     },

@@ -17,6 +17,10 @@ namespace ClipGen.Analyzers.Flow;
 /// I: a backward() ran in the current loop iteration (cleared on back-edges);
 /// U[o]: a backward() reaches with no clipping or clearing since (for optimizer o; cleared by o.step());
 /// L[o][z]: zero_grad z cleared pending gradients before o.step() consumed them.
+/// A branch on a non-finite fact (<c>if (!clip.SkipStep) step();</c>, <c>if (double.IsFinite(norm))</c>…) discards the
+/// pending gradients on its edge that cannot reach a step in the iteration: P is cleared there, so the next
+/// iteration's zero_grad is the intended discard, not a CG0002 through the back-edge. A periodic guard
+/// (<c>if ((i + 1) % k == 0) step();</c>) is not such a fact: its skipped iterations keep P (the accumulation bug).
 /// A backward() is not tied to an optimizer (loss.backward() fills every parameter's .grad), so a step of any
 /// optimizer consumes pending gradients (GAN loops: D's step, then G's zero_grad, is legitimate).
 /// </remarks>
@@ -108,6 +112,7 @@ internal sealed class TrainingFlow
         private readonly Dictionary<ISymbol, int> _optimizerBySymbol = new(SymbolEqualityComparer.Default);
         private readonly List<IInvocationOperation> _zeroGrads = new();
         private int _unknownOptimizer = -1;
+        private HashSet<(int Source, bool Conditional)> _discardEdges = new();
         private readonly ImmutableArray<IInvocationOperation>.Builder _backwards = ImmutableArray.CreateBuilder<IInvocationOperation>();
 
         public Builder(ControlFlowGraph cfg, TorchSymbols symbols, HelperEffects helpers)
@@ -145,6 +150,7 @@ internal sealed class TrainingFlow
             var clips = ImmutableArray.CreateBuilder<ClipFact>();
             if (events.Any(e => e.Count > 0))
             {
+                _discardEdges = DiscardEdges(blocks, events);
                 bool[][] input = Solve(blocks, events, cancellationToken);
                 for (int b = 0; b < blocks.Length; b++)
                 {
@@ -305,10 +311,11 @@ internal sealed class TrainingFlow
                     foreach (ControlFlowBranch branch in block.Predecessors)
                     {
                         bool[] incoming = output[branch.Source.Ordinal];
-                        if (IsBackEdge(branch))
+                        if (IsBackEdge(branch) || _discardEdges.Contains((branch.Source.Ordinal, branch.IsConditionalSuccessor)))
                         {
                             incoming = (bool[])incoming.Clone();
-                            incoming[I] = false;
+                            incoming[I] &= !IsBackEdge(branch);
+                            incoming[P] &= !_discardEdges.Contains((branch.Source.Ordinal, branch.IsConditionalSuccessor));
                         }
 
                         Or(state, incoming);
@@ -325,6 +332,110 @@ internal sealed class TrainingFlow
             }
 
             return input;
+        }
+
+        /// <summary>
+        /// Edges (source block, conditional or fall-through) out of a branch on a non-finite fact that reach no step
+        /// within the iteration while the other edge does: the path on which the step is skipped.
+        /// </summary>
+        private HashSet<(int Source, bool Conditional)> DiscardEdges(ImmutableArray<BasicBlock> blocks, List<TrainingEvent>[] events)
+        {
+            var edges = new HashSet<(int, bool)>();
+            foreach (BasicBlock block in blocks)
+            {
+                if (!block.IsReachable || block.ConditionalSuccessor is not { } conditional || block.FallThroughSuccessor is not { } fallThrough
+                    || block.BranchValue is not { } condition || !IsNonFiniteGuard(condition))
+                {
+                    continue;
+                }
+
+                bool conditionalSteps = StepWithinIteration(blocks, events, conditional);
+                bool fallThroughSteps = StepWithinIteration(blocks, events, fallThrough);
+                if (conditionalSteps != fallThroughSteps)
+                {
+                    edges.Add((block.Ordinal, !conditionalSteps));
+                }
+            }
+
+            return edges;
+        }
+
+        private bool IsNonFiniteGuard(IOperation condition)
+        {
+            foreach (IOperation node in condition.DescendantsAndSelf())
+            {
+                if (_symbols.IsNonFiniteFact(node) || (node is ILocalReferenceOperation local && IsNonFiniteLocal(local.Local)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary><c>bool finite = double.IsFinite(norm);</c>: a local whose every value is a non-finite fact.</summary>
+        private bool IsNonFiniteLocal(ILocalSymbol local)
+        {
+            bool any = false;
+            foreach (IOperation node in DescendantsOutsideNestedFunctions(_cfg.OriginalOperation))
+            {
+                bool writes = node switch
+                {
+                    IVariableDeclaratorOperation declarator => SymbolEqualityComparer.Default.Equals(declarator.Symbol, local),
+                    IAssignmentOperation { Target: ILocalReferenceOperation target } => SymbolEqualityComparer.Default.Equals(target.Local, local),
+                    _ => false,
+                };
+                if (!writes)
+                {
+                    continue;
+                }
+
+                IOperation? value = node switch
+                {
+                    IVariableDeclaratorOperation declarator => declarator.Initializer?.Value,
+                    ISimpleAssignmentOperation assignment => assignment.Value,
+                    _ => null, // compound assignment: mixes in something else
+                };
+                if (value is null || !value.DescendantsAndSelf().Any(_symbols.IsNonFiniteFact))
+                {
+                    return false;
+                }
+
+                any = true;
+            }
+
+            return any;
+        }
+
+        /// <summary>Whether a step is reached through <paramref name="branch"/> without crossing a loop back-edge.</summary>
+        private static bool StepWithinIteration(ImmutableArray<BasicBlock> blocks, List<TrainingEvent>[] events, ControlFlowBranch branch)
+        {
+            if (branch.Destination is not { } start || IsBackEdge(branch))
+            {
+                return false;
+            }
+
+            var seen = new HashSet<int> { start.Ordinal };
+            var work = new Stack<BasicBlock>();
+            work.Push(start);
+            while (work.Count > 0)
+            {
+                BasicBlock block = work.Pop();
+                if (events[block.Ordinal].Any(e => e.Kind == TrainingCallKind.Step))
+                {
+                    return true;
+                }
+
+                foreach (ControlFlowBranch? next in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+                {
+                    if (next?.Destination is { } destination && !IsBackEdge(next) && seen.Add(destination.Ordinal))
+                    {
+                        work.Push(destination);
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static bool IsBackEdge(ControlFlowBranch branch) =>
@@ -493,6 +604,9 @@ internal sealed class TrainingFlow
                         break;
                     case TrainingCallKind.ModuleZeroGrad:
                         clearsAll = true;
+                        break;
+                    case TrainingCallKind.Clip:
+                        clearsAll |= _symbols.IsAccumulatorStep(invocation);
                         break;
                     case TrainingCallKind.None:
                         clearsAll |= _symbols.IsManualGradClear(invocation)

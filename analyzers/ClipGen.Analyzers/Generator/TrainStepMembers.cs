@@ -1,4 +1,6 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace ClipGen.Analyzers.Generator;
 
@@ -9,11 +11,13 @@ namespace ClipGen.Analyzers.Generator;
 internal sealed class TrainStepMembers
 {
     private readonly INamedTypeSymbol _type;
+    private readonly Compilation _compilation;
     private readonly List<ISymbol> _members = new();
 
     public TrainStepMembers(INamedTypeSymbol type, bool staticOnly, Compilation compilation)
     {
         _type = type;
+        _compilation = compilation;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
         {
@@ -45,8 +49,88 @@ internal sealed class TrainStepMembers
     /// <summary>The field or property called <paramref name="name"/>, or null.</summary>
     public ISymbol? Named(string name) => _members.FirstOrDefault(m => m.Name == name);
 
-    /// <summary>Every member whose type satisfies <paramref name="isKind"/>, in declaration order.</summary>
-    public List<ISymbol> OfKind(Func<ITypeSymbol, bool> isKind) => _members.Where(m => isKind(TypeOf(m))).ToList();
+    /// <summary>
+    /// Every member whose type satisfies <paramref name="isKind"/>, in declaration order, without the properties
+    /// that only return one of the other candidates' fields (<c>public Module Model =&gt; model;</c>): they are
+    /// the same object, so they make nothing ambiguous and the field is used.
+    /// </summary>
+    public List<ISymbol> OfKind(Func<ITypeSymbol, bool> isKind)
+    {
+        List<ISymbol> matches = _members.Where(m => isKind(TypeOf(m))).ToList();
+        var fields = new HashSet<ISymbol>(matches.OfType<IFieldSymbol>(), SymbolEqualityComparer.Default);
+        return matches.Where(m => !(m is IPropertySymbol property && ReturnedField(property) is { } field && fields.Contains(field))).ToList();
+    }
+
+    /// <summary>
+    /// The field a property's getter only returns (<c>=&gt; f</c>, <c>=&gt; this.f</c>, <c>get =&gt; f;</c>,
+    /// <c>get { return f; }</c>, optionally parenthesized or with <c>!</c>), when the field converts to the property's
+    /// type by identity or reference (no user conversion that could make a new object); else null.
+    /// </summary>
+    private IFieldSymbol? ReturnedField(IPropertySymbol property)
+    {
+        if (property.DeclaringSyntaxReferences.Length != 1
+            || property.DeclaringSyntaxReferences[0].GetSyntax() is not PropertyDeclarationSyntax declaration
+            || FieldName(ReturnedExpression(declaration)) is not { } name)
+        {
+            return null;
+        }
+
+        for (INamedTypeSymbol? t = property.ContainingType; t is not null; t = t.BaseType)
+        {
+            if (t.GetMembers(name).FirstOrDefault() is { } member)
+            {
+                return member is IFieldSymbol field && field.IsStatic == property.IsStatic
+                    && _compilation.ClassifyCommonConversion(field.Type, property.Type) is { Exists: true } conversion
+                    && (conversion.IsIdentity || conversion.IsReference)
+                    ? field
+                    : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static ExpressionSyntax? ReturnedExpression(PropertyDeclarationSyntax declaration)
+    {
+        if (declaration.ExpressionBody is { } body)
+        {
+            return body.Expression;
+        }
+
+        AccessorDeclarationSyntax? getter = declaration.AccessorList?.Accessors.FirstOrDefault(a => a.IsKind(SyntaxKind.GetAccessorDeclaration));
+        if (getter?.ExpressionBody is { } expression)
+        {
+            return expression.Expression;
+        }
+
+        return getter?.Body is { Statements.Count: 1 } block && block.Statements[0] is ReturnStatementSyntax { Expression: { } returned }
+            ? returned
+            : null;
+    }
+
+    private static string? FieldName(ExpressionSyntax? expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    continue;
+                case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
+                    expression = suppressed.Operand;
+                    continue;
+                case IdentifierNameSyntax { Identifier.ValueText: var name } when name != "field":
+                    // A bare `field` in an accessor is C# 14's backing-field keyword, not a member.
+                    return name;
+                case MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax { Identifier.ValueText: var name } }
+                    when expression.IsKind(SyntaxKind.SimpleMemberAccessExpression):
+                    return name;
+                default:
+                    return null;
+            }
+        }
+    }
 
     /// <summary>
     /// The loss method overloads called <paramref name="name"/> that take exactly the step's parameter

@@ -67,6 +67,12 @@ internal static class TrainStepParser
             return null;
         }
 
+        if (arguments.AccumulationSteps > 1 && method.ContainingType.IsReadOnly)
+        {
+            diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
+                "AccumulationSteps > 1 needs a mutable micro-batch counter, which a readonly struct cannot hold");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         INamedTypeSymbol type = method.ContainingType;
         var members = new TrainStepMembers(type, method.IsStatic, compilation);

@@ -90,10 +90,23 @@ internal static class GradNorm
         }
     }
 
+    /// <summary>Whether every tensor is on the CPU, where reading a value to the host costs no device sync.</summary>
+    internal static bool AllOnCpu(IReadOnlyList<Tensor> tensors)
+    {
+        foreach (Tensor t in tensors)
+        {
+            if (t.device_type != global::TorchSharp.DeviceType.CPU) return false;
+        }
+
+        return true;
+    }
+
     /// <summary><c>gᵢ ← gᵢ · coef</c> with a host coefficient (the same double the tensor path computes, so the same bits).</summary>
     internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, double coef)
     {
-        foreach (Tensor g in grads) g.mul_(coef);
+        // One native Scalar for all tensors: an implicit double → Scalar per call costs more than a small multiply.
+        using global::TorchSharp.Scalar c = (global::TorchSharp.Scalar)coef;
+        foreach (Tensor g in grads) g.mul_(c);
     }
 
     internal static bool SameDevice(Tensor a, Tensor b) => a.device_type == b.device_type && a.device_index == b.device_index;

@@ -27,7 +27,8 @@ internal static class NormClip
         // The host coefficient is bit-identical to GradNorm.Coefficient(total, maxNorm) (same float64 operations),
         // so the split API and this path agree; a scalar multiply saves four tensor ops.
         double coef = GradNorm.Coefficient(t, maxNorm);
-        GradNorm.ScaleInPlace(set.Grads, coef);
+        // On CPU, coef == 1 needs no multiply (x · 1 = x exactly) and the host read above cost no sync.
+        if (!(coef >= 1.0) || !GradNorm.AllOnCpu(set.Grads)) GradNorm.ScaleInPlace(set.Grads, coef);
         return new ClipResult(t, coef, Clipped: !(coef >= 1.0), NonFinite: !finite, SkipStep: false);
     }
 }

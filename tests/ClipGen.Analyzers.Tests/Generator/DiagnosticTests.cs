@@ -80,6 +80,72 @@ public class DiagnosticTests
             [ClipGradNorm(1.0, Model = nameof(second))] public partial void Step(Tensor input, Tensor target);
             """)));
 
+    [Theory]
+    [InlineData("public Module<Tensor, Tensor> Model => model;")]
+    [InlineData("public Module<Tensor, Tensor> Model => this.model;")]
+    [InlineData("public Module<Tensor, Tensor> Model { get { return model; } }")]
+    [InlineData("public Module<Tensor, Tensor> Model { get => (this.model)!; }")]
+    [InlineData("public torch.nn.Module Model => model;")]
+    public void CG1003_a_property_that_returns_the_model_field_is_the_same_model(string property)
+    {
+        string source = Class(property + "\n[ClipGradNorm(1.0)] public partial Tensor Step(Tensor input, Tensor target);");
+
+        Assert.Empty(Ids(source));
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.Problems(result.Output));
+        Assert.Contains("this.model.call(input)", result.Sources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CG1003_a_model_field_exposed_by_a_property_of_its_own_module_type_generates_the_step()
+    {
+        string source = Header + """
+            public sealed class SequenceRegressor : Module<Tensor, Tensor>
+            {
+                public SequenceRegressor() : base(nameof(SequenceRegressor)) { }
+                public override Tensor forward(Tensor input) => input;
+            }
+
+            public partial class Trainer
+            {
+                private readonly SequenceRegressor model = new();
+                private readonly torch.optim.Optimizer optimizer = null!;
+                private readonly Loss<Tensor, Tensor, Tensor> criterion = null!;
+
+                public SequenceRegressor Model => model;
+                public torch.optim.Optimizer Optimizer { get => optimizer; }
+
+                [ClipGradNorm(1.0)] public partial TrainStepResult Step(Tensor input, Tensor target);
+            }
+            """;
+
+        Assert.Empty(Ids(source));
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.Problems(result.Output));
+        string generated = result.Sources.Single().SourceText.ToString();
+        Assert.Contains("this.model.call(input)", generated, StringComparison.Ordinal);
+        Assert.Contains("this.optimizer.step()", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CG1003_a_property_returning_one_of_two_model_fields_leaves_the_two_fields_ambiguous() =>
+        AssertSingle("CG1003", Class("""
+            Module<Tensor, Tensor> second = null!;
+            public Module<Tensor, Tensor> Second => second;
+            [ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);
+            """), "Several torch.nn.Module fields or properties in 'Trainer' ('model', 'second'): name one with Model = nameof(...)");
+
+    [Theory]
+    [InlineData("public Module<Tensor, Tensor> Model { get { System.Console.WriteLine(); return model; } }")]
+    [InlineData("public Module<Tensor, Tensor> Model => Other;")]
+    [InlineData("public Module<Tensor, Tensor> Model => torch.nn.Identity();")]
+    public void CG1003_a_property_that_does_more_than_return_the_field_is_another_candidate(string property) =>
+        AssertSingle("CG1003", Class(property + """
+
+            Module<Tensor, Tensor> Other => model;
+            [ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);
+            """), "Several torch.nn.Module fields or properties in 'Trainer' ('model', 'Model'): name one with Model = nameof(...)");
+
     [Fact]
     public void CG1003_missing_optimizer()
     {
@@ -132,6 +198,11 @@ public class DiagnosticTests
     [InlineData("public partial void Step(Tensor input);", "with a loss module the parameters are the model's inputs then the target")]
     public void CG1004_unsupported_signature(string declaration, string expected) =>
         AssertSingle("CG1004", Class("[ClipGradNorm(1.0)] " + declaration), expected);
+
+    [Fact]
+    public void CG1004_accumulation_in_a_readonly_struct() =>
+        AssertSingle("CG1004", Class("[ClipGradNorm(1.0, AccumulationSteps = 2)] public partial void Step(Tensor input, Tensor target);", "public readonly partial struct Trainer"),
+            "a readonly struct cannot hold");
 
     [Theory]
     [InlineData("public partial void Step(Tensor input, Tensor target);")]

@@ -61,6 +61,71 @@ public class CG0001MissingClippingTests
         }
         """, members: StubGradClip), withClipGenRuntime: false);
 
+    [Theory]
+    [InlineData("ClipGen.IGradientClipper clipper = new ClipGen.NormClipper(1.0);")]
+    [InlineData("var clipper = new ClipGen.NormClipper(1.0);")]
+    [InlineData("var clipper = new ClipGen.AutoClipper(10);")]
+    [InlineData("var clipper = new ClipGen.ZClipper();")]
+    [InlineData("var clipper = new MyClipper();")]
+    public Task IGradientClipper_Clip_and_its_implementations_count_as_clipping(string clipper) => Verify.VerifyAsync(Snippets.Loop($$"""
+        {{clipper}}
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            ClipGen.ClipResult clip = clipper.Clip(model.parameters());
+            optimizer.step();
+        }
+        """, members: """
+        private sealed class MyClipper : ClipGen.IGradientClipper
+        {
+            public ClipGen.ClipResult Clip(IEnumerable<Tensor> parameters) => ClipGen.GradClip.ClipGradNorm(parameters, 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);
+        }
+        """));
+
+    [Fact]
+    public Task A_Clip_method_of_a_class_that_is_not_a_gradient_clipper_does_not_count() => Verify.VerifyAsync(Snippets.Loop("""
+        var clipper = new Clipper();
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            clipper.Clip(model.parameters());
+            {|CG0001:optimizer.step()|};
+        }
+        """, members: """
+        private sealed class Clipper { public ClipGen.ClipResult Clip(IEnumerable<Tensor> parameters) => default; }
+        """));
+
+    [Fact]
+    public Task GradientAccumulator_Step_clips_and_clears_gradients() => Verify.VerifyAsync(Snippets.Loop("""
+        var accumulator = new ClipGen.GradientAccumulator(4);
+        var clipper = new ClipGen.NormClipper(1.0);
+        for (int i = 0; i < steps; i++)
+        {
+            var loss = nn.functional.mse_loss(model.call(x), y);
+            if (i == 0)
+            {
+                loss.backward();
+            }
+            accumulator.Step(loss, model.parameters(), optimizer, clipper);
+            if (i == 0) optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task GradientAccumulator_Backward_is_a_backward_so_an_unclipped_boundary_step_is_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        var accumulator = new ClipGen.GradientAccumulator(4);
+        for (int i = 0; i < steps; i++)
+        {
+            if (accumulator.Backward(nn.functional.mse_loss(model.call(x), y)))
+            {
+                {|CG0001:optimizer.step()|};
+                optimizer.zero_grad();
+            }
+        }
+        """));
+
     [Fact]
     public Task A_source_helper_that_clips_counts_as_clipping() => Verify.VerifyAsync(Snippets.Loop("""
         optimizer.zero_grad();

@@ -46,6 +46,112 @@ public class CG0002ZeroGradBetweenBackwardAndStepTests
         }
         """));
 
+    // A step skipped on non-finite gradients discards them on purpose: the next iteration's zero_grad is the
+    // intended discard, not gradients starved through the back-edge (ClipGen's documented SkipStep loop).
+    [Theory]
+    [InlineData("var clip = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);", "!clip.SkipStep")]
+    [InlineData("var clip = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);", "!clip.NonFinite")]
+    [InlineData("double norm = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0);", "double.IsFinite(norm)")]
+    [InlineData("double norm = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0);", "!(double.IsNaN(norm) || double.IsInfinity(norm))")]
+    [InlineData("Tensor norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0);", "!norm.isnan().item<bool>()")]
+    [InlineData("Tensor norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0);", "isfinite(norm).all().item<bool>()")]
+    [InlineData("var result = new ClipGen.NormClipper(1.0).Clip(model.parameters());", "!result.SkipStep")]
+    [InlineData("var record = new ClipGen.GradNormMonitor().Record(ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep));", "!record.SkipStep")]
+    [InlineData("bool finite = double.IsFinite(ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0));", "finite")]
+    public Task Zero_grad_at_top_with_a_step_skipped_on_non_finite_gradients_is_clean(string clip, string guard) => Verify.VerifyAsync(Snippets.Loop($$"""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            {{clip}}
+            if ({{guard}}) optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task Skipping_the_step_with_continue_on_a_non_finite_norm_is_clean() => Verify.VerifyAsync(Snippets.Loop("""
+        int skipped = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            var clip = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);
+            if (clip.SkipStep)
+            {
+                skipped++;
+                continue;
+            }
+            optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task Zero_grad_in_the_non_finite_branch_before_continue_is_clean() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            nn.functional.mse_loss(model.call(x), y).backward();
+            double norm = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0);
+            if (!double.IsFinite(norm))
+            {
+                optimizer.zero_grad();
+                continue;
+            }
+            optimizer.step();
+            optimizer.zero_grad();
+        }
+        """));
+
+    [Fact]
+    public Task A_non_finite_guard_combined_with_a_periodic_step_is_still_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            {|CG0002:optimizer.zero_grad()|};
+            (nn.functional.mse_loss(model.call(x), y) / 4).backward();
+            var clip = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);
+            if (!clip.SkipStep && (i + 1) % 4 == 0) optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task Zero_grad_between_a_non_finite_guard_and_the_step_is_still_reported() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            nn.functional.mse_loss(model.call(x), y).backward();
+            var clip = ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 2.0, ClipGen.NonFinitePolicy.SkipStep);
+            if (!clip.SkipStep)
+            {
+                {|CG0002:optimizer.zero_grad()|};
+                optimizer.step();
+            }
+        }
+        """));
+
+    [Fact]
+    public Task A_guard_local_reassigned_from_a_counter_is_not_a_non_finite_guard() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            {|CG0002:optimizer.zero_grad()|};
+            nn.functional.mse_loss(model.call(x), y).backward();
+            bool ok = double.IsFinite(ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0));
+            ok = (i + 1) % 4 == 0;
+            if (ok) optimizer.step();
+        }
+        """));
+
+    [Fact]
+    public Task A_look_alike_SkipStep_property_is_not_a_non_finite_guard() => Verify.VerifyAsync(Snippets.Loop("""
+        var schedule = new Schedule();
+        for (int i = 0; i < steps; i++)
+        {
+            {|CG0002:optimizer.zero_grad()|};
+            nn.functional.mse_loss(model.call(x), y).backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            if (!schedule.SkipStep) optimizer.step();
+        }
+        """, members: """
+        private sealed class Schedule { public bool SkipStep => DateTime.Now.Second % 4 != 0; }
+        """));
+
     [Theory]
     [InlineData("optimizer.zero_grad();", "")]
     [InlineData("", "optimizer.zero_grad();")]

@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+using ClipGen.Benchmarks;
+
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- [--filter '*'] [--full]   BenchmarkDotNet
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- soak [steps]              memory soak
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- analyzers [files]         analyzer/generator cost
+string mode = args.Length > 0 ? args[0] : "";
+switch (mode)
+{
+    case "soak":
+        return ClipGen.Benchmarks.Soak.MemorySoak.Run(args.Skip(1).ToArray());
+    case "analyzers":
+        return ClipGen.Benchmarks.Analyzers.AnalyzerCost.Run(args.Skip(1).ToArray());
+    default:
+        bool full = args.Contains("--full");
+        string[] rest = args.Where(a => a != "--full").ToArray();
+        if (rest.Length == 0)
+        {
+            rest = ["--filter", "*"];
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(rest, BenchConfig.Create(full));
+        MedianRatios.Write(summaries);
+        return 0;
+}
