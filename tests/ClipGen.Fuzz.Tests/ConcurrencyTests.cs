@@ -14,8 +14,8 @@ namespace ClipGen.Fuzz.Tests;
 /// </summary>
 public class ConcurrencyTests
 {
-    private const int Copies = 12;
-    private const int Runs = 8;
+    private const int Copies = 8;
+    private const int Runs = 6;
 
     [Fact]
     public async Task Concurrent_analysis_of_a_large_compilation_gives_identical_diagnostics_every_time()

@@ -98,6 +98,21 @@ internal static class TrainStepParser
         string attributeName = TrainStepAttributes.ShortName(kind);
         Location location = declaration.Identifier.GetLocation();
 
+        // Two clipping attributes of different kinds (the compiler allows that) would make the generator
+        // add the same file twice (an ArgumentException, CS8785): generate nothing and say so once.
+        AttributeData[] trainStepAttributes = method.GetAttributes()
+            .Where(a => TrainStepAttributes.KindOf(a, symbols.Torch) is not null).ToArray();
+        if (trainStepAttributes.Length > 1)
+        {
+            if (ReferenceEquals(trainStepAttributes[0], attribute))
+            {
+                diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
+                    "a train step takes one clipping attribute, not " + trainStepAttributes.Length);
+            }
+
+            return null;
+        }
+
         CheckDeclaration(method, declaration, attributeName, location, diagnostics);
         CheckContainingTypes(declaration, method, attributeName, location, diagnostics);
         if (diagnostics.CanStop)

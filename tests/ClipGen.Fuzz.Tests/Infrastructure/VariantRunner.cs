@@ -42,6 +42,12 @@ public sealed class VariantRunner
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether code fixes are computed and their results re-analyzed.</summary>
+    public bool RunFixes { get; init; } = true;
+
+    /// <summary>How many fixed documents per variant are analyzed again (each costs a full analysis).</summary>
+    public int ReanalyzedFixesPerVariant { get; init; } = 2;
+
     /// <summary>Compiles both base projects once so every fork starts from a finished compilation.</summary>
     public async Task WarmUpAsync()
     {
@@ -60,7 +66,10 @@ public sealed class VariantRunner
             DocumentId id = isProgram ? program : library;
             Document document = solution.WithDocumentText(id, SourceText.From(text)).GetDocument(id)!;
             ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(document, failures, "", ct);
-            await FixAsync(document, diagnostics, failures, ct);
+            if (RunFixes)
+            {
+                await FixAsync(document, diagnostics, failures, ct);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -108,6 +117,7 @@ public sealed class VariantRunner
     private async Task FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, List<string> failures, CancellationToken ct)
     {
         SyntaxTree tree = (await document.GetSyntaxTreeAsync(ct))!;
+        int reanalyzed = 0;
         foreach (Diagnostic diagnostic in diagnostics.Where(d => d.Location.SourceTree == tree))
         {
             foreach (CodeFixProvider fixer in fixes.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
@@ -143,7 +153,7 @@ public sealed class VariantRunner
                     }
 
                     // The fixed code is code the user will keep typing on: it must not crash anything either.
-                    if (changed is not null)
+                    if (changed is not null && reanalyzed++ < ReanalyzedFixesPerVariant)
                     {
                         await AnalyzeAsync(changed, failures, $"after '{action.Title}' ({where}): ", ct);
                     }
