@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace ClipGen.Analyzers;
@@ -9,6 +10,14 @@ namespace ClipGen.Analyzers;
 /// </summary>
 internal sealed partial class TorchSymbols
 {
+    /// <summary>The train-step attributes, by metadata name (the generator's <c>ForAttributeWithMetadataName</c> keys).</summary>
+    public const string ClipGradNormAttributeName = "ClipGen.ClipGradNormAttribute";
+    public const string ClipGradValueAttributeName = "ClipGen.ClipGradValueAttribute";
+    public const string AdaptiveGradClipAttributeName = "ClipGen.AdaptiveGradClipAttribute";
+
+    /// <summary>One instance per compilation, shared by the analyzers, the generator's transforms and the fixes.</summary>
+    private static readonly ConditionalWeakTable<Compilation, TorchSymbols> Cache = new();
+
     private TorchSymbols(Compilation compilation, INamedTypeSymbol tensor)
     {
         Tensor = tensor;
@@ -30,16 +39,28 @@ internal sealed partial class TorchSymbols
         GradNormRecord = compilation.GetTypeByMetadataName("ClipGen.GradNormRecord");
         GradientClipper = compilation.GetTypeByMetadataName("ClipGen.IGradientClipper");
         GradientAccumulator = compilation.GetTypeByMetadataName("ClipGen.GradientAccumulator");
-        ClipGradNormAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradNormAttribute");
-        ClipGradValueAttribute = compilation.GetTypeByMetadataName("ClipGen.ClipGradValueAttribute");
-        AdaptiveGradClipAttribute = compilation.GetTypeByMetadataName("ClipGen.AdaptiveGradClipAttribute");
+        ClipGradNormAttribute = compilation.GetTypeByMetadataName(ClipGradNormAttributeName);
+        ClipGradValueAttribute = compilation.GetTypeByMetadataName(ClipGradValueAttributeName);
+        AdaptiveGradClipAttribute = compilation.GetTypeByMetadataName(AdaptiveGradClipAttributeName);
+
+        GenericModules = LookUpGenericModules(compilation);
+        Loss = compilation.GetTypeByMetadataName("TorchSharp.Loss`3");
+        LossBases = LookUpLossBases(compilation, Loss);
     }
 
-    /// <summary>Looks the symbols up; null when the compilation does not reference TorchSharp (analyzers then bail out).</summary>
-    public static TorchSymbols? TryCreate(Compilation compilation)
+    /// <summary>
+    /// The symbols of <paramref name="compilation"/>, looked up on first use and cached with it; null when the
+    /// compilation does not reference TorchSharp (analyzers then bail out).
+    /// </summary>
+    public static TorchSymbols? For(Compilation compilation)
     {
+        if (Cache.TryGetValue(compilation, out TorchSymbols? cached))
+        {
+            return cached;
+        }
+
         INamedTypeSymbol? tensor = compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
-        return tensor is null ? null : new TorchSymbols(compilation, tensor);
+        return tensor is null ? null : Cache.GetValue(compilation, c => new TorchSymbols(c, tensor));
     }
 
     public INamedTypeSymbol Tensor { get; }

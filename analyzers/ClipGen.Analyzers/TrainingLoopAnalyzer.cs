@@ -31,7 +31,7 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            if (TorchSymbols.TryCreate(start.Compilation) is not { } symbols)
+            if (TorchSymbols.For(start.Compilation) is not { } symbols)
             {
                 return;
             }

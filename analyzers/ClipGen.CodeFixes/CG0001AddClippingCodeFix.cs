@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -33,7 +34,7 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
         }
 
         yield return ("Clip gradients with torch.nn.utils.clip_grad_norm_ before the step", TorchSharpKey);
-        if (model.Compilation.GetTypeByMetadataName("ClipGen.GradClip") is not null)
+        if (TorchSymbols.For(model.Compilation)?.GradClip is not null)
         {
             yield return ("Clip gradients with ClipGen.GradClip.ClipGradNorm before the step", GradClipKey);
         }

@@ -2,13 +2,9 @@ using Microsoft.CodeAnalysis;
 
 namespace ClipGen.Analyzers.Generator;
 
-/// <summary>The train-step attributes of the ClipGen runtime, by metadata name.</summary>
+/// <summary>The train-step attributes of the ClipGen runtime (their symbols and metadata names are in <see cref="TorchSymbols"/>).</summary>
 internal static class TrainStepAttributes
 {
-    public const string ClipGradNorm = "ClipGen.ClipGradNormAttribute";
-    public const string ClipGradValue = "ClipGen.ClipGradValueAttribute";
-    public const string AdaptiveGradClip = "ClipGen.AdaptiveGradClipAttribute";
-
     /// <summary>The clipping the attribute asks for, or null when it is not a train-step attribute.</summary>
     public static ClipKind? KindOf(AttributeData attribute, TorchSymbols symbols)
     {

@@ -25,9 +25,9 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<TrainStepGeneration> norm = Models(context, TrainStepAttributes.ClipGradNorm, TrackingNames.ClipGradNorm);
-        IncrementalValuesProvider<TrainStepGeneration> value = Models(context, TrainStepAttributes.ClipGradValue, TrackingNames.ClipGradValue);
-        IncrementalValuesProvider<TrainStepGeneration> adaptive = Models(context, TrainStepAttributes.AdaptiveGradClip, TrackingNames.AdaptiveGradClip);
+        IncrementalValuesProvider<TrainStepGeneration> norm = Models(context, TorchSymbols.ClipGradNormAttributeName, TrackingNames.ClipGradNorm);
+        IncrementalValuesProvider<TrainStepGeneration> value = Models(context, TorchSymbols.ClipGradValueAttributeName, TrackingNames.ClipGradValue);
+        IncrementalValuesProvider<TrainStepGeneration> adaptive = Models(context, TorchSymbols.AdaptiveGradClipAttributeName, TrackingNames.AdaptiveGradClip);
 
         context.RegisterSourceOutput(norm, Emit);
         context.RegisterSourceOutput(value, Emit);

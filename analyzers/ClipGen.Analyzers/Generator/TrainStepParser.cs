@@ -38,7 +38,7 @@ internal static class TrainStepParser
         if (diagnostics.FirstId is not { } id || diagnostics.FirstMessage is not { } message ||
             id == Descriptors.CG1001_MethodNotPartial.Id || id == Descriptors.CG1002_TypeNotPartial.Id ||
             !CanRepeatSignature(method) ||
-            TrainStepSymbols.For(compilation) is not { } symbols ||
+            TorchSymbols.For(compilation) is not { } symbols ||
             attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
         {
             return null;
@@ -46,7 +46,7 @@ internal static class TrainStepParser
 
         INamedTypeSymbol type = method.ContainingType;
         return new TrainStepGeneration(null, new TrainStepStubModel(
-            HintName: HintName(type, method.Name, OverloadIndex(method, symbols.Torch)),
+            HintName: HintName(type, method.Name, OverloadIndex(method, symbols)),
             Namespace: NamespaceOf(type),
             ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
@@ -88,8 +88,8 @@ internal static class TrainStepParser
         TrainStepDiagnostics diagnostics,
         CancellationToken cancellationToken)
     {
-        if (TrainStepSymbols.For(compilation) is not { } symbols ||
-            TrainStepAttributes.KindOf(attribute, symbols.Torch) is not { } kind ||
+        if (TorchSymbols.For(compilation) is not { } symbols ||
+            TrainStepAttributes.KindOf(attribute, symbols) is not { } kind ||
             attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
         {
             return null;
@@ -101,7 +101,7 @@ internal static class TrainStepParser
         // Two clipping attributes of different kinds (the compiler allows that) would make the generator
         // add the same file twice (an ArgumentException, CS8785): generate nothing and say so once.
         AttributeData[] trainStepAttributes = method.GetAttributes()
-            .Where(a => TrainStepAttributes.KindOf(a, symbols.Torch) is not null).ToArray();
+            .Where(a => TrainStepAttributes.KindOf(a, symbols) is not null).ToArray();
         if (trainStepAttributes.Length > 1)
         {
             if (ReferenceEquals(trainStepAttributes[0], attribute))
@@ -120,7 +120,7 @@ internal static class TrainStepParser
             return null;
         }
 
-        ReturnKind? returnKind = CheckSignature(method, declaration, symbols.Torch, location, diagnostics);
+        ReturnKind? returnKind = CheckSignature(method, declaration, symbols, location, diagnostics);
         TrainStepArguments? arguments = TrainStepArguments.Read(attribute, kind, diagnostics);
         if (arguments is null || returnKind is null || diagnostics.CanStop)
         {
@@ -144,7 +144,7 @@ internal static class TrainStepParser
             return null;
         }
 
-        if (TorchSymbols.DerivesFrom(TrainStepMembers.TypeOf(optimizer), symbols.Torch.Lbfgs))
+        if (TorchSymbols.DerivesFrom(TrainStepMembers.TypeOf(optimizer), symbols.Lbfgs))
         {
             diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
                 $"the optimizer '{optimizer.Name}' is LBFGS, whose step() re-evaluates the loss through a closure; call it directly");
@@ -285,7 +285,7 @@ internal static class TrainStepParser
     }
 
     private static ISymbol? ResolveLoss(
-        TrainStepMembers members, string? name, IMethodSymbol method, TrainStepSymbols symbols, Compilation compilation,
+        TrainStepMembers members, string? name, IMethodSymbol method, TorchSymbols symbols, Compilation compilation,
         INamedTypeSymbol type, Location location, TrainStepDiagnostics diagnostics)
     {
         const string kindName = "TorchSharp loss";
@@ -299,7 +299,7 @@ internal static class TrainStepParser
             return Resolve(members, name, "Loss", kindName, symbols.IsLoss, type, location, diagnostics);
         }
 
-        List<IMethodSymbol> methods = members.LossMethods(name, method, symbols.Torch, compilation);
+        List<IMethodSymbol> methods = members.LossMethods(name, method, symbols, compilation);
         if (methods.Count == 1)
         {
             return methods[0];
@@ -312,7 +312,7 @@ internal static class TrainStepParser
     }
 
     /// <summary>Form 1: <c>criterion.call(model.call(inputs...), target)</c> must type-check.</summary>
-    private static void CheckCriterionSignature(IMethodSymbol method, ISymbol model, ISymbol criterion, TrainStepSymbols symbols, Location location, TrainStepDiagnostics diagnostics)
+    private static void CheckCriterionSignature(IMethodSymbol method, ISymbol model, ISymbol criterion, TorchSymbols symbols, Location location, TrainStepDiagnostics diagnostics)
     {
         INamedTypeSymbol? module = symbols.GenericModuleBase(TrainStepMembers.TypeOf(model));
         INamedTypeSymbol? loss = symbols.LossBase(TrainStepMembers.TypeOf(criterion));
@@ -338,7 +338,7 @@ internal static class TrainStepParser
             matches = matches &&
                 SymbolEqualityComparer.Default.Equals(loss.TypeArguments[0], module.TypeArguments[inputs.Length]) &&
                 SymbolEqualityComparer.Default.Equals(loss.TypeArguments[1], parameters[parameters.Length - 1].Type) &&
-                SymbolEqualityComparer.Default.Equals(loss.TypeArguments[2], symbols.Torch.Tensor);
+                SymbolEqualityComparer.Default.Equals(loss.TypeArguments[2], symbols.Tensor);
             if (!matches)
             {
                 string expected = string.Join(", ", inputs.Select(t => t.ToDisplayString()).Concat(new[] { loss.TypeArguments[1].ToDisplayString() }));
@@ -354,7 +354,7 @@ internal static class TrainStepParser
 
     private static TrainStepModel Build(
         IMethodSymbol method, MethodDeclarationSyntax declaration, ClipKind kind, TrainStepArguments arguments, ReturnKind returnKind,
-        ISymbol model, ISymbol optimizer, ISymbol loss, TrainStepSymbols symbols)
+        ISymbol model, ISymbol optimizer, ISymbol loss, TorchSymbols symbols)
     {
         INamedTypeSymbol type = method.ContainingType;
         var reserved = new List<string>(method.Parameters.Select(p => p.Name));
@@ -363,7 +363,7 @@ internal static class TrainStepParser
             reserved.AddRange(t.TypeParameters.Select(p => p.Name));
         }
 
-        int overload = OverloadIndex(method, symbols.Torch);
+        int overload = OverloadIndex(method, symbols);
         string? counter = null;
         if (arguments.AccumulationSteps > 1)
         {

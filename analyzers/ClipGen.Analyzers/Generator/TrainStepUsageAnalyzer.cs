@@ -29,7 +29,7 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            TorchSymbols? symbols = TrainStepSymbols.For(start.Compilation)?.Torch;
+            TorchSymbols? symbols = TorchSymbols.For(start.Compilation);
             if (symbols is null || (symbols.ClipGradNormAttribute is null && symbols.ClipGradValueAttribute is null && symbols.AdaptiveGradClipAttribute is null))
             {
                 return;

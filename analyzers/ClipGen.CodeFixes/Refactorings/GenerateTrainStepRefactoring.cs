@@ -1,4 +1,5 @@
 using System.Composition;
+using ClipGen.Analyzers;
 using ClipGen.Analyzers.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -31,7 +32,7 @@ public sealed class GenerateTrainStepRefactoring : CodeRefactoringProvider
         }
 
         SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model is null || TrainStepSymbols.For(model.Compilation) is not { } symbols || symbols.Torch.ClipGradNormAttribute is null
+        if (model is null || TorchSymbols.For(model.Compilation) is not { } symbols || symbols.ClipGradNormAttribute is null
             || TrainStepLoop.Match(loop, model, symbols, cancellationToken) is not { } match
             || TrainStepRewrite.Create(document, root, model, match, symbols, cancellationToken) is not { } newRoot)
         {

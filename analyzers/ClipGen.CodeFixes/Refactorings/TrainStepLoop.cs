@@ -59,7 +59,7 @@ internal sealed class TrainStepLoop
     public double? MaxNorm { get; }
     public double NormType { get; }
 
-    public static TrainStepLoop? Match(StatementSyntax loop, SemanticModel model, TrainStepSymbols symbols, CancellationToken cancellationToken)
+    public static TrainStepLoop? Match(StatementSyntax loop, SemanticModel model, TorchSymbols symbols, CancellationToken cancellationToken)
     {
         StatementSyntax? bodyStatement = loop switch
         {
@@ -82,7 +82,6 @@ internal sealed class TrainStepLoop
 
         bool isStatic = member.Modifiers.Any(SyntaxKind.StaticKeyword);
         var members = new TrainStepMembers(typeSymbol, isStatic, model.Compilation);
-        TorchSymbols torch = symbols.Torch;
 
         // The train-step statements, by role; anything else gradient-related in the loop body disqualifies it.
         int zeroGrad = -1, backward = -1, clip = -1, step = -1;
@@ -95,7 +94,7 @@ internal sealed class TrainStepLoop
             StatementSyntax statement = statements[i];
             var calls = statement.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>()
                 .Select(s => model.GetOperation(s, cancellationToken) as IInvocationOperation)
-                .Where(o => o is not null && torch.Classify(o) != TrainingCallKind.None)
+                .Where(o => o is not null && symbols.Classify(o) != TrainingCallKind.None)
                 .ToList();
             if (calls.Count == 0)
             {
@@ -109,7 +108,7 @@ internal sealed class TrainStepLoop
             }
 
             IInvocationOperation call = calls[0]!;
-            switch (torch.Classify(call))
+            switch (symbols.Classify(call))
             {
                 case TrainingCallKind.OptimizerZeroGrad when zeroGrad < 0 && NoExplicitArguments(call):
                     zeroGrad = i;
@@ -139,7 +138,7 @@ internal sealed class TrainStepLoop
 
         if (zeroGrad < 0 || backward < 0 || step < 0 || lossLocal is null || optimizer is null
             || zeroGrad > backward || backward > step || (clip >= 0 && (clip < backward || clip > step))
-            || !torch.IsOptimizer(TrainStepMembers.TypeOf(optimizer)))
+            || !symbols.IsOptimizer(TrainStepMembers.TypeOf(optimizer)))
         {
             return null;
         }
@@ -184,7 +183,7 @@ internal sealed class TrainStepLoop
         }
 
         VariableDeclaratorSyntax lossDeclarator = lossStatements[lossStatements.Count - 1].Declaration.Variables[0];
-        if (!SymbolEqualityComparer.Default.Equals((model.GetDeclaredSymbol(lossDeclarator, cancellationToken) as ILocalSymbol)?.Type, torch.Tensor)
+        if (!SymbolEqualityComparer.Default.Equals((model.GetDeclaredSymbol(lossDeclarator, cancellationToken) as ILocalSymbol)?.Type, symbols.Tensor)
             || !OnlyLossEscapes(body, first, step, lossLocal, model, cancellationToken))
         {
             return null;
@@ -298,7 +297,7 @@ internal sealed class TrainStepLoop
         statement.Declaration.Variables.Any(v => SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(v, cancellationToken), local));
 
     /// <summary>The references to models (modules that are not losses) in <paramref name="statement"/>.</summary>
-    private static IEnumerable<IMemberReferenceOperation> ForwardModels(StatementSyntax statement, SemanticModel model, TrainStepSymbols symbols, CancellationToken cancellationToken) =>
+    private static IEnumerable<IMemberReferenceOperation> ForwardModels(StatementSyntax statement, SemanticModel model, TorchSymbols symbols, CancellationToken cancellationToken) =>
         statement.DescendantNodes()
             .Select(n => model.GetOperation(n, cancellationToken))
             .OfType<IMemberReferenceOperation>()

@@ -23,7 +23,7 @@ internal static class TrainStepRewrite
     private const string MissingImplementation = "CS8795";
     private static readonly SyntaxAnnotation StepAnnotation = new("ClipGen.TrainStep");
 
-    public static SyntaxNode? Create(Document document, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TrainStepSymbols symbols, CancellationToken cancellationToken)
+    public static SyntaxNode? Create(Document document, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, CancellationToken cancellationToken)
     {
         string maxNorm = loop.MaxNorm is { } constant ? Literal(constant) : CG0001AddClippingCodeFix.MaxNorm(document, root.SyntaxTree);
         SolutionServices services = document.Project.Solution.Services;
@@ -35,7 +35,7 @@ internal static class TrainStepRewrite
     }
 
     /// <summary><c>var loss = criterion.call(model.call(a, …), b);</c> with a member criterion: the step takes (a, …, b).</summary>
-    private static SyntaxNode? Form1(SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TrainStepSymbols symbols, string maxNorm, CancellationToken cancellationToken)
+    private static SyntaxNode? Form1(SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, string maxNorm, CancellationToken cancellationToken)
     {
         var members = new TrainStepMembers(loop.TypeSymbol, loop.IsStatic, model.Compilation);
         if (loop.LossStatements.Length != 1 || loop.LossDeclarator.Initializer is not { } initializer
@@ -66,7 +66,7 @@ internal static class TrainStepRewrite
     }
 
     /// <summary>Any loss of the loop's locals: extracted into <c>Compute…Loss(locals)</c> and named with <c>Loss = nameof(…)</c>.</summary>
-    private static SyntaxNode? Form2(SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TrainStepSymbols symbols, string maxNorm, CancellationToken cancellationToken)
+    private static SyntaxNode? Form2(SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, string maxNorm, CancellationToken cancellationToken)
     {
         var members = new TrainStepMembers(loop.TypeSymbol, loop.IsStatic, model.Compilation);
         DataFlowAnalysis? flow = model.AnalyzeDataFlow(loop.LossStatements[0], loop.LossStatements[loop.LossStatements.Length - 1]);
@@ -119,7 +119,7 @@ internal static class TrainStepRewrite
     }
 
     private static SyntaxNode? Rewrite(
-        SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TrainStepSymbols symbols, TrainStepMembers members,
+        SolutionServices services, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, TrainStepMembers members,
         string maxNorm, List<ISymbol> inputs, string? loss, string? lossMethod, CancellationToken cancellationToken)
     {
         string step = UniqueName(loop, model, "TrainStep", loss);
@@ -209,14 +209,14 @@ internal static class TrainStepRewrite
         Compilation compilation = oldModel.Compilation.ReplaceSyntaxTree(oldTree, newTree);
         SyntaxNode root = newTree.GetRoot(cancellationToken);
         if (root.GetAnnotatedNodes(StepAnnotation).OfType<MethodDeclarationSyntax>().FirstOrDefault() is not { } declaration
-            || TrainStepSymbols.For(compilation) is not { } symbols)
+            || TorchSymbols.For(compilation) is not { } symbols)
         {
             return false;
         }
 
         SemanticModel model = compilation.GetSemanticModel(newTree);
         if (model.GetDeclaredSymbol(declaration, cancellationToken) is not IMethodSymbol method
-            || method.GetAttributes().FirstOrDefault(a => TrainStepAttributes.KindOf(a, symbols.Torch) is not null) is not { } attribute)
+            || method.GetAttributes().FirstOrDefault(a => TrainStepAttributes.KindOf(a, symbols) is not null) is not { } attribute)
         {
             return false;
         }
