@@ -128,6 +128,17 @@ internal sealed partial class TorchSymbols
         return false;
     }
 
+    /// <summary>Whether a clipping method clips by total norm (<c>clip_grad_norm_</c>, <c>GradClip.ClipGradNorm</c>, <c>module.ClipGradNorm</c>).</summary>
+    public static bool IsNormClip(IMethodSymbol method) => (method.ReducedFrom ?? method).Name is "clip_grad_norm_" or "ClipGradNorm";
+
+    /// <summary><c>module.parameters(…)</c>: the parameters of a TorchSharp module.</summary>
+    public bool IsModuleParameters(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name == "parameters" && IsModule(invocation.Instance?.Type);
+
+    /// <summary><c>module.call(…)</c>: the forward of a TorchSharp module (a model or a loss).</summary>
+    public bool IsModuleCall(IInvocationOperation invocation) =>
+        invocation.TargetMethod.Name == "call" && IsModule(invocation.TargetMethod.ContainingType);
+
     /// <summary>Whether <paramref name="type"/> is a TorchSharp module (a model).</summary>
     public bool IsModule(ITypeSymbol? type) => DerivesFrom(type, Module);
 

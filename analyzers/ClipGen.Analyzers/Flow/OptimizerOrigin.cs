@@ -40,7 +40,7 @@ internal sealed class OptimizerOrigin
             text = parameters.Syntax.ToString();
         }
 
-        if (Unwrap(parameters) is IInvocationOperation { TargetMethod.Name: "parameters" } call && symbols.IsModule(call.Instance?.Type))
+        if (Unwrap(parameters) is IInvocationOperation call && symbols.IsModuleParameters(call))
         {
             recurrent = IsRecurrentModel(Unwrap(call.Instance), symbols, compilation);
         }

@@ -123,7 +123,7 @@ internal sealed class TrainStepLoop
                     backward = i;
                     lossLocal = loss.Local;
                     break;
-                case TrainingCallKind.Clip when clip < 0 && ReadClip(call, members, out clippedModel, out maxNorm, out normType):
+                case TrainingCallKind.Clip when clip < 0 && ReadClip(call, members, symbols, out clippedModel, out maxNorm, out normType):
                     clip = i;
                     break;
                 default:
@@ -237,12 +237,12 @@ internal sealed class TrainStepLoop
     }
 
     /// <summary>A norm clip of <c>member.parameters()</c> (or <c>member.ClipGradNorm(…)</c>) with constant thresholds and nothing else.</summary>
-    private static bool ReadClip(IInvocationOperation call, TrainStepMembers members, out ISymbol? clipped, out double? maxNorm, out double normType)
+    private static bool ReadClip(IInvocationOperation call, TrainStepMembers members, TorchSymbols symbols, out ISymbol? clipped, out double? maxNorm, out double normType)
     {
         clipped = null;
         maxNorm = null;
         normType = 2.0;
-        if (call.TargetMethod.Name is not ("clip_grad_norm_" or "ClipGradNorm"))
+        if (!TorchSymbols.IsNormClip(call.TargetMethod))
         {
             return false;
         }
@@ -256,7 +256,7 @@ internal sealed class TrainStepLoop
 
             if (parameter.Ordinal == 0)
             {
-                clipped = MemberOf(call.TargetMethod.IsExtensionMethod ? argument.Value : ParametersReceiver(argument.Value), members);
+                clipped = MemberOf(call.TargetMethod.IsExtensionMethod ? argument.Value : ParametersReceiver(argument.Value, symbols), members);
                 continue;
             }
 
@@ -280,14 +280,14 @@ internal sealed class TrainStepLoop
     }
 
     /// <summary>The receiver of <c>receiver.parameters()</c> (default arguments only).</summary>
-    private static IOperation? ParametersReceiver(IOperation value)
+    private static IOperation? ParametersReceiver(IOperation value, TorchSymbols symbols)
     {
         while (value is IConversionOperation conversion)
         {
             value = conversion.Operand;
         }
 
-        return value is IInvocationOperation { TargetMethod.Name: "parameters" } parameters
+        return value is IInvocationOperation parameters && symbols.IsModuleParameters(parameters)
             && parameters.Arguments.All(a => a.ArgumentKind != ArgumentKind.Explicit)
             ? parameters.Instance
             : null;
