@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
 using ClipGen.Analyzers;
+using ClipGen.Analyzers.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -63,8 +64,7 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
             && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             && value > 0 && !double.IsInfinity(value))
         {
-            string literal = value.ToString("R", CultureInfo.InvariantCulture);
-            return literal.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? literal : literal + ".0";
+            return CSharpText.DoubleLiteral(value);
         }
 
         return "1.0";

@@ -51,7 +51,7 @@ internal static class TrainStepParser
             ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
             ReturnType: (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + ReturnType(method),
-            MethodName: Escape(method.Name),
+            MethodName: CSharpText.Identifier(method.Name),
             Parameters: Parameters(method).ToEquatableArray(),
             DiagnosticId: id,
             DiagnosticMessage: message,
@@ -381,7 +381,7 @@ internal static class TrainStepParser
             Modifiers: Modifiers(declaration),
             ReturnType: ReturnType(method),
             ReturnKind: returnKind,
-            MethodName: Escape(method.Name),
+            MethodName: CSharpText.Identifier(method.Name),
             Parameters: Parameters(method).ToEquatableArray(),
             IsStatic: method.IsStatic,
             ModelAccess: Access(model),
@@ -389,7 +389,7 @@ internal static class TrainStepParser
             LossKind: loss is IMethodSymbol ? LossKind.Method : LossKind.Criterion,
             LossAccess: Access(loss),
             ClipKind: kind,
-            ClipArguments: arguments.Thresholds.Select(Literal).ToEquatableArray(),
+            ClipArguments: arguments.Thresholds.Select(CSharpText.DoubleLiteral).ToEquatableArray(),
             NonFinitePolicy: arguments.NonFinite switch { 1 => "Throw", 2 => "SkipStep", _ => "Propagate" },
             AccumulationSteps: arguments.AccumulationSteps,
             CounterField: counter,
@@ -439,7 +439,7 @@ internal static class TrainStepParser
         method.Parameters.Select(p => new ParameterModel(
             ParameterModifier(method, p),
             p.Type.ToDisplayString(TypeFormat),
-            Escape(p.Name)));
+            CSharpText.Identifier(p.Name)));
 
     private static string ParameterModifier(IMethodSymbol method, IParameterSymbol parameter)
     {
@@ -460,7 +460,7 @@ internal static class TrainStepParser
 
     /// <summary><c>this.name</c> for instance members (never captured by a generated local), the qualified type for static ones.</summary>
     private static string Access(ISymbol member) =>
-        (member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this") + "." + Escape(member.Name);
+        (member.IsStatic ? member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this") + "." + CSharpText.Identifier(member.Name);
 
     private static string Keyword(INamedTypeSymbol type) =>
         type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") :
@@ -470,8 +470,8 @@ internal static class TrainStepParser
 
     private static string NameWithTypeParameters(INamedTypeSymbol type) =>
         type.TypeParameters.IsEmpty
-            ? Escape(type.Name)
-            : Escape(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => Escape(p.Name))) + ">";
+            ? CSharpText.Identifier(type.Name)
+            : CSharpText.Identifier(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(p => CSharpText.Identifier(p.Name))) + ">";
 
     /// <summary>Which of the same-named train steps this is, so overloads get distinct files and counters.</summary>
     private static int OverloadIndex(IMethodSymbol method, TorchSymbols symbols)
@@ -518,20 +518,7 @@ internal static class TrainStepParser
         return builder.Append(".g.cs").ToString();
     }
 
-    private static string Escape(string identifier) =>
-        SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
 
-    /// <summary>A double as a C# literal that round-trips.</summary>
-    private static string Literal(double value)
-    {
-        if (double.IsPositiveInfinity(value))
-        {
-            return "double.PositiveInfinity";
-        }
-
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(new[] { '.', 'E', 'N' }) >= 0 ? text : text + ".0";
-    }
 
     private static string List(IEnumerable<ISymbol> members) => string.Join(", ", members.Select(m => "'" + m.Name + "'"));
 

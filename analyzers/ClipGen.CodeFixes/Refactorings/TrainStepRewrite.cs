@@ -25,7 +25,7 @@ internal static class TrainStepRewrite
 
     public static SyntaxNode? Create(Document document, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, CancellationToken cancellationToken)
     {
-        string maxNorm = loop.MaxNorm is { } constant ? Literal(constant) : CG0001AddClippingCodeFix.MaxNorm(document, root.SyntaxTree);
+        string maxNorm = loop.MaxNorm is { } constant ? CSharpText.DoubleLiteral(constant) : CG0001AddClippingCodeFix.MaxNorm(document, root.SyntaxTree);
         SolutionServices services = document.Project.Solution.Services;
         return Form1(services, root, model, loop, symbols, maxNorm, cancellationToken) is { } form1 && Accepted(form1, root, model, cancellationToken)
             ? form1
@@ -39,10 +39,10 @@ internal static class TrainStepRewrite
     {
         var members = new TrainStepMembers(loop.TypeSymbol, loop.IsStatic, model.Compilation);
         if (loop.LossStatements.Length != 1 || loop.LossDeclarator.Initializer is not { } initializer
-            || model.GetOperation(initializer.Value, cancellationToken) is not IInvocationOperation { TargetMethod.Name: "call" } lossCall
+            || model.GetOperation(initializer.Value, cancellationToken) is not IInvocationOperation lossCall || !symbols.IsModuleCall(lossCall)
             || Member(lossCall.Instance, members) is not { } criterion || !symbols.IsLoss(TrainStepMembers.TypeOf(criterion))
             || lossCall.Arguments.Length != 2
-            || Unwrap(lossCall.Arguments[0].Value) is not IInvocationOperation { TargetMethod.Name: "call" } forward
+            || Unwrap(lossCall.Arguments[0].Value) is not IInvocationOperation forward || !symbols.IsModuleCall(forward)
             || !SymbolEqualityComparer.Default.Equals(Member(forward.Instance, members), loop.Model))
         {
             return null;
@@ -126,22 +126,22 @@ internal static class TrainStepRewrite
         var options = new List<string> { maxNorm };
         if (loop.NormType != 2.0)
         {
-            options.Add("NormType = " + Literal(loop.NormType));
+            options.Add("NormType = " + CSharpText.DoubleLiteral(loop.NormType));
         }
 
         if (!IsOnly(members.OfKind(symbols.IsModel), loop.Model))
         {
-            options.Add($"Model = nameof({Escape(loop.Model.Name)})");
+            options.Add($"Model = nameof({CSharpText.Identifier(loop.Model.Name)})");
         }
 
         if (!IsOnly(members.OfKind(symbols.IsOptimizer), loop.Optimizer))
         {
-            options.Add($"Optimizer = nameof({Escape(loop.Optimizer.Name)})");
+            options.Add($"Optimizer = nameof({CSharpText.Identifier(loop.Optimizer.Name)})");
         }
 
         if (loss is not null)
         {
-            options.Add($"Loss = nameof({Escape(loss)})");
+            options.Add($"Loss = nameof({CSharpText.Identifier(loss)})");
         }
 
         string indent = Indentation(loop.Member);
@@ -168,7 +168,7 @@ internal static class TrainStepRewrite
         SyntaxList<StatementSyntax> statements = loop.Body.Statements;
         LocalDeclarationStatementSyntax lossStatement = loop.LossStatement;
         VariableDeclaratorSyntax declarator = loop.LossDeclarator.WithInitializer(SyntaxFactory.EqualsValueClause(
-            SyntaxFactory.ParseExpression($"{step}({string.Join(", ", inputs.Select(i => Escape(i.Name)))})")
+            SyntaxFactory.ParseExpression($"{step}({string.Join(", ", inputs.Select(i => CSharpText.Identifier(i.Name)))})")
                 .WithLeadingTrivia(SyntaxFactory.Space)));
         StatementSyntax call = lossStatement
             .WithDeclaration(lossStatement.Declaration.WithVariables(SyntaxFactory.SingletonSeparatedList(declarator)))
@@ -274,7 +274,7 @@ internal static class TrainStepRewrite
 
     private static string Parameters(IEnumerable<ISymbol> inputs) =>
         string.Join(", ", inputs.Select(i =>
-            (i is ILocalSymbol local ? local.Type : ((IParameterSymbol)i).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + Escape(i.Name)));
+            (i is ILocalSymbol local ? local.Type : ((IParameterSymbol)i).Type).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " " + CSharpText.Identifier(i.Name)));
 
     /// <summary><paramref name="preferred"/>, or with 2, 3, … appended, unused by the type, its bases and the loop's scope.</summary>
     private static string UniqueName(TrainStepLoop loop, SemanticModel model, string preferred, string? alsoTaken)
@@ -295,20 +295,7 @@ internal static class TrainStepRewrite
         return trimmed.Length == 0 ? "Model" : char.ToUpperInvariant(trimmed[0]) + trimmed.Substring(1);
     }
 
-    private static string Escape(string identifier) =>
-        SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
 
-    /// <summary>A double as a C# literal that round-trips, as the generator writes thresholds.</summary>
-    private static string Literal(double value)
-    {
-        if (double.IsPositiveInfinity(value))
-        {
-            return "double.PositiveInfinity";
-        }
-
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(new[] { '.', 'E', 'N' }) >= 0 ? text : text + ".0";
-    }
 
     private static string Indentation(SyntaxNode node)
     {
