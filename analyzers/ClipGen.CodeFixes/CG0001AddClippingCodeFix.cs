@@ -1,6 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
+using ClipGen.Analyzers.Rules;
 using ClipGen.Analyzers;
 using ClipGen.Analyzers.Generator;
 using Microsoft.CodeAnalysis;
@@ -24,11 +24,14 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
     public const string GradClipKey = "CG0001.ClipGradNorm.GradClip";
     public const string MaxNormOption = "clipgen.default_max_norm";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0001");
+    public CG0001AddClippingCodeFix()
+        : base(Descriptors.CG0001_MissingClipping)
+    {
+    }
 
     protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
-        if (!diagnostic.Properties.TryGetValue("Parameters", out string? parameters) || string.IsNullOrEmpty(parameters)
+        if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.Parameters, out string? parameters) || string.IsNullOrEmpty(parameters)
             || StatementEditing.StatementAt(root, diagnostic.Location) is null)
         {
             yield break;
@@ -44,7 +47,7 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
     protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
     {
         if (StatementEditing.StatementAt(root, diagnostic.Location) is not { } step
-            || !diagnostic.Properties.TryGetValue("Parameters", out string? parameters) || parameters is null)
+            || !diagnostic.Properties.TryGetValue(DiagnosticProperties.Parameters, out string? parameters) || parameters is null)
         {
             return null;
         }

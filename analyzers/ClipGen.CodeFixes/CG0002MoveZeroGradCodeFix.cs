@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -16,7 +16,10 @@ public sealed class CG0002MoveZeroGradCodeFix : ClipGenCodeFixProvider
 {
     public const string Key = "CG0002.MoveZeroGradAfterStep";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0002");
+    public CG0002MoveZeroGradCodeFix()
+        : base(Descriptors.CG0002_ZeroGradBetweenBackwardAndStep)
+    {
+    }
 
     protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {

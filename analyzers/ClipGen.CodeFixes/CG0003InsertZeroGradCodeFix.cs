@@ -1,5 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
+using ClipGen.Analyzers;
+using ClipGen.Analyzers.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,11 +15,14 @@ public sealed class CG0003InsertZeroGradCodeFix : ClipGenCodeFixProvider
 {
     public const string Key = "CG0003.InsertZeroGrad";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0003");
+    public CG0003InsertZeroGradCodeFix()
+        : base(Descriptors.CG0003_GradientsNeverCleared)
+    {
+    }
 
     protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {
-        if (Body(root, diagnostic) is not null && diagnostic.Properties.TryGetValue("Optimizer", out string? optimizer) && optimizer is not null)
+        if (Body(root, diagnostic) is not null && diagnostic.Properties.TryGetValue(DiagnosticProperties.Optimizer, out string? optimizer) && optimizer is not null)
         {
             yield return ($"Call {optimizer}.zero_grad() at the start of each iteration", Key);
         }
@@ -26,7 +30,7 @@ public sealed class CG0003InsertZeroGradCodeFix : ClipGenCodeFixProvider
 
     protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
     {
-        if (Body(root, diagnostic) is not { } body || !diagnostic.Properties.TryGetValue("Optimizer", out string? optimizer) || optimizer is null)
+        if (Body(root, diagnostic) is not { } body || !diagnostic.Properties.TryGetValue(DiagnosticProperties.Optimizer, out string? optimizer) || optimizer is null)
         {
             return null;
         }
@@ -42,7 +46,7 @@ public sealed class CG0003InsertZeroGradCodeFix : ClipGenCodeFixProvider
                 .AddStatements(Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseStatement(text).WithAdditionalAnnotations(Formatter.Annotation)));
         }
 
-        return new SyntaxNode[] { body.OpenBraceToken.Parent! };
+        return new SyntaxNode[] { body };
     }
 
     private static BlockSyntax? Body(SyntaxNode root, Diagnostic diagnostic)

@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -16,7 +16,10 @@ public sealed class CG0004MoveClippingCodeFix : ClipGenCodeFixProvider
 {
     public const string Key = "CG0004.MoveClippingBeforeStep";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0004");
+    public CG0004MoveClippingCodeFix()
+        : base(Descriptors.CG0004_ClippingHasNoEffect)
+    {
+    }
 
     protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {

@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Composition;
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Editing;
@@ -12,7 +12,10 @@ public sealed class CG0005MoveStepCodeFix : ClipGenCodeFixProvider
 {
     public const string Key = "CG0005.MoveStepAfterBackward";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CG0005");
+    public CG0005MoveStepCodeFix()
+        : base(Descriptors.CG0005_StepBeforeBackward)
+    {
+    }
 
     protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
     {

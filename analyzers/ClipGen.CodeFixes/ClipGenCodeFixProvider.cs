@@ -13,6 +13,11 @@ namespace ClipGen.CodeFixes;
 /// </summary>
 public abstract class ClipGenCodeFixProvider : CodeFixProvider
 {
+    /// <param name="fixes">The rule this provider fixes (one fix class per diagnostic ID).</param>
+    protected ClipGenCodeFixProvider(DiagnosticDescriptor fixes) => FixableDiagnosticIds = ImmutableArray.Create(fixes.Id);
+
+    public sealed override ImmutableArray<string> FixableDiagnosticIds { get; }
+
     public sealed override FixAllProvider GetFixAllProvider() =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
             await ApplyAsync(document, diagnostics, context.CodeActionEquivalenceKey ?? string.Empty, context.CancellationToken).ConfigureAwait(false));
