@@ -117,9 +117,9 @@ internal sealed partial class TorchSymbols
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
-            if (t.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules"
-                && t.Name is "LSTM" or "LSTMCell" or "GRU" or "GRUCell" or "RNN" or "RNNCell" or "MultiheadAttention"
-                    || (t.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules" && t.Name.StartsWith("Transformer", StringComparison.Ordinal)))
+            if ((t.Name is "LSTM" or "LSTMCell" or "GRU" or "GRUCell" or "RNN" or "RNNCell" or "MultiheadAttention"
+                    || t.Name.StartsWith("Transformer", StringComparison.Ordinal))
+                && t.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules")
             {
                 return true;
             }
