@@ -48,6 +48,15 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Models);
 
-    private static void Emit(SourceProductionContext context, TrainStepGeneration generation) =>
-        context.AddSource(generation.HintName, generation.Step is { } step ? TrainStepEmitter.Emit(step) : TrainStepStubEmitter.Emit(generation.Stub!));
+    private static void Emit(SourceProductionContext context, TrainStepGeneration generation)
+    {
+        if (generation.Step is { } step)
+        {
+            context.AddSource(step.HintName, TrainStepEmitter.Emit(step));
+        }
+        else if (generation.Stub is { } stub)
+        {
+            context.AddSource(stub.HintName, TrainStepStubEmitter.Emit(stub));
+        }
+    }
 }

@@ -30,7 +30,4 @@ internal sealed record TrainStepStubModel(
     string GeneratorVersion);
 
 /// <summary>What the generator writes for one attributed method: a train step or, when it is misused, a throwing stub.</summary>
-internal sealed record TrainStepGeneration(TrainStepModel? Step, TrainStepStubModel? Stub)
-{
-    public string HintName => Step?.HintName ?? Stub!.HintName;
-}
+internal sealed record TrainStepGeneration(TrainStepModel? Step, TrainStepStubModel? Stub);

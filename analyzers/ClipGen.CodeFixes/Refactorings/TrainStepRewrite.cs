@@ -227,9 +227,9 @@ internal static class TrainStepRewrite
             return false;
         }
 
-        TypeDeclarationSyntax type = declaration.Ancestors().OfType<TypeDeclarationSyntax>().Last();
-        return !model.GetDiagnostics(type.Span, cancellationToken)
-            .Any(d => d.Severity == DiagnosticSeverity.Error && d.Id != MissingImplementation);
+        return declaration.Ancestors().OfType<TypeDeclarationSyntax>().LastOrDefault() is { } type
+            && !model.GetDiagnostics(type.Span, cancellationToken)
+                .Any(d => d.Severity == DiagnosticSeverity.Error && d.Id != MissingImplementation);
     }
 
     /// <summary>Whether the generator, looking by type, finds exactly <paramref name="member"/>.</summary>
