@@ -106,7 +106,7 @@ internal static class GradNorm
     {
         foreach (Tensor t in tensors)
         {
-            if (t.device_type != global::TorchSharp.DeviceType.CPU) return false;
+            if (LibTorchSharpProbe.Kind(t).DeviceType != (int)global::TorchSharp.DeviceType.CPU) return false;
         }
 
         return true;
