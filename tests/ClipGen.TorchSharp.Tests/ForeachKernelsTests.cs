@@ -31,12 +31,15 @@ public class ForeachKernelsTests
     public void Chunked_and_per_tensor_routes_equal_the_norm_of_per_tensor_norms(double p)
     {
         using var scope = NewDisposeScope();
-        // 700 × ~1,000 floats: average below the threshold (chunked, with padding); 3 × 5,000: per-tensor.
-        foreach (Tensor[] grads in new[] { RandomGrads(700, 1000, ScalarType.Float32, 1), RandomGrads(3, 5000, ScalarType.Float32, 2), RandomGrads(40, 30, ScalarType.Float64, 3) })
+        // 700 × ~1,000 floats: chunked, with a remainder row; 2 × 1,024: chunked, no remainder; 3 × 5,000:
+        // per-tensor; a 0-dim gradient among small ones: per-tensor; a transposed (non-contiguous) one: chunked.
+        Tensor[] withScalar = RandomGrads(5, 10, ScalarType.Float32, 8).Append(tensor(-3.5f)).ToArray();
+        Tensor[] transposed = RandomGrads(4, 12, ScalarType.Float32, 9).Append(randn(30, 40).t()).ToArray();
+        foreach (Tensor[] grads in new[] { RandomGrads(700, 1000, ScalarType.Float32, 1), RandomGrads(2, 1024, ScalarType.Float32, 10).Select(g => g[..1024]).ToArray(), RandomGrads(3, 5000, ScalarType.Float32, 2), RandomGrads(40, 30, ScalarType.Float64, 3), withScalar, transposed })
         {
-            Assert.True(ForeachKernels.Applicable(grads, out long numel));
+            Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
             Assert.Equal(grads.Sum(g => g.numel()), numel);
-            Tensor total = ForeachKernels.TotalNorm(grads, numel, p);
+            Tensor total = ForeachKernels.TotalNorm(grads, numel, anyScalar, p);
             Assert.Equal(ScalarType.Float64, total.dtype);
             Assert.Equal(0, total.dim());
             double expected = Reference(grads, p);
@@ -49,9 +52,9 @@ public class ForeachKernelsTests
     {
         using var scope = NewDisposeScope();
         Tensor[] grads = RandomGrads(3, 5000, ScalarType.Float32, 4);
-        Assert.True(ForeachKernels.Applicable(grads, out long numel));
+        Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
         double managed = linalg.vector_norm(stack(grads.Select(g => linalg.vector_norm(g, 2.0)).ToArray()).to_type(ScalarType.Float64), 2.0).item<double>();
-        Assert.Equal(managed, ForeachKernels.TotalNorm(grads, numel, 2.0).item<double>());
+        Assert.Equal(managed, ForeachKernels.TotalNorm(grads, numel, anyScalar, 2.0).item<double>());
     }
 
     [Theory]
@@ -62,8 +65,8 @@ public class ForeachKernelsTests
         using var scope = NewDisposeScope();
         Tensor[] grads = RandomGrads(50, 100, ScalarType.Float32, 5);
         grads[17][3] = tensor(bad);
-        Assert.True(ForeachKernels.Applicable(grads, out long numel));
-        Assert.Equal(expected, ForeachKernels.TotalNorm(grads, numel, 2.0).item<double>());
+        Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
+        Assert.Equal(expected, ForeachKernels.TotalNorm(grads, numel, anyScalar, 2.0).item<double>());
     }
 
     [Fact]
@@ -76,6 +79,13 @@ public class ForeachKernelsTests
         ForeachKernels.ScaleInPlace(a, tensor(coef, ScalarType.Float64));
         foreach (Tensor t in b) t.mul_(coef);
         for (int i = 0; i < a.Length; i++) Assert.Equal(b[i].bytes.ToArray(), a[i].bytes.ToArray());
+
+        // A float64 gradient list keeps the coefficient's full precision.
+        Tensor[] c = RandomGrads(5, 10, ScalarType.Float64, 7);
+        Tensor[] d = c.Select(t => t.clone()).ToArray();
+        ForeachKernels.ScaleInPlace(c, tensor(coef, ScalarType.Float64));
+        foreach (Tensor t in d) t.mul_(coef);
+        for (int i = 0; i < c.Length; i++) Assert.Equal(d[i].bytes.ToArray(), c[i].bytes.ToArray());
     }
 
     [Fact]

@@ -124,6 +124,24 @@ internal static class LibTorchSharpProbe
         return (tensor.dtype, (int)tensor.device_type, tensor.device_index);
     }
 
+    /// <summary>The number of dimensions of <paramref name="tensor"/> (one native call, no wrapper).</summary>
+    public static long Rank(Tensor tensor)
+    {
+        if (!s_nativeUnavailable)
+        {
+            try
+            {
+                return NativeRank(tensor.Handle);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_nativeUnavailable = true;
+            }
+        }
+
+        return tensor.dim();
+    }
+
     /// <summary>The impl address of a live tensor wrapper.</summary>
     public static IntPtr Impl(Tensor tensor) => Marshal.ReadIntPtr(tensor.Handle);
 

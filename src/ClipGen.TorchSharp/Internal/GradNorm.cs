@@ -53,7 +53,7 @@ internal static class GradNorm
     {
         if (grads.Count == 0) return zeros(System.Array.Empty<long>(), ScalarType.Float64);
         // One native call for the whole list when the gradients are uniform (see ForeachKernels for the numbers).
-        if (ForeachKernels.Applicable(grads, out long numel)) return ForeachKernels.TotalNorm(grads, numel, normType);
+        if (ForeachKernels.Applicable(grads, out long numel, out bool anyScalar)) return ForeachKernels.TotalNorm(grads, numel, anyScalar, normType);
         return FromPerTensor(PerTensorNorms(grads, normType), normType);
     }
 
@@ -117,7 +117,6 @@ internal static class GradNorm
     {
         if (ForeachKernels.Applicable(grads, out _))
         {
-            // A 0-dim float64 tensor multiplies exactly as the Scalar below (read as a CPU scalar in the grad's dtype).
             ForeachKernels.ScaleInPlace(grads, tensor(coef, ScalarType.Float64, grads[0].device));
             return;
         }
