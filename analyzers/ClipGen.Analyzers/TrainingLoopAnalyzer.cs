@@ -93,6 +93,22 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
 
     private static bool HasTrainingCall(IOperation root, TorchSymbols symbols)
     {
+        // Tokens first: no call can bind to a training method whose name is not written in the body.
+        bool named = false;
+        foreach (SyntaxToken token in root.Syntax.DescendantTokens())
+        {
+            if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && TorchSymbols.IsTrainingCallName(token.ValueText))
+            {
+                named = true;
+                break;
+            }
+        }
+
+        if (!named)
+        {
+            return false;
+        }
+
         foreach (IOperation node in root.DescendantsAndSelf())
         {
             if (node is IInvocationOperation invocation && symbols.Classify(invocation) != TrainingCallKind.None)
