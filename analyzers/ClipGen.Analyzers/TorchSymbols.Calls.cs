@@ -36,6 +36,18 @@ internal sealed partial class TorchSymbols
     private static readonly ImmutableHashSet<string> GradClipClippingMethods = ImmutableHashSet.Create(
         "ClipGradNorm", "ClipGradValue", "ClipGradsWithNorm", "ClipGradNormPerTensor", "AdaptiveClipGrad");
 
+    /// <summary>Every method name <see cref="Classify"/> can return a kind other than None for (keep in sync).</summary>
+    private static readonly ImmutableHashSet<string> TrainingCallNames = GradClipClippingMethods.Union(new[]
+    {
+        "backward", "step", "zero_grad", "clip_grad_norm_", "clip_grad_value_", "Clip", "Step", "Backward",
+    });
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a call <see cref="Classify"/> recognizes: a necessary condition
+    /// checked on syntax tokens before any binding (a call always spells its method's name).
+    /// </summary>
+    public static bool IsTrainingCallName(string name) => TrainingCallNames.Contains(name);
+
     /// <summary>Classifies a call by the symbol it binds to (never by name alone).</summary>
     public TrainingCallKind Classify(IInvocationOperation invocation)
     {

@@ -60,9 +60,23 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            // Every rule needs a backward, step, zero_grad or clipping call written in the body itself (helpers only
+            // add clipping/clearing effects to such a flow), so a body without one has nothing to report. This
+            // check is a walk with a name switch per invocation; the control-flow graph and the helper summaries
+            // it would otherwise build for every method in the project are what made plain files cost milliseconds.
+            if (!HasTrainingCall(root, symbols))
+            {
+                continue;
+            }
+
             // The context takes a block it handed out and builds (and caches) the graph of its root.
             ControlFlowGraph cfg = context.GetControlFlowGraph(block);
             TrainingFlow.BuildAll(cfg, symbols, helpers, flows, context.CancellationToken);
+        }
+
+        if (flows.Count == 0)
+        {
+            return;
         }
 
         var rules = new RuleContext(symbols, context.Compilation, context.Options, context.ReportDiagnostic, context.CancellationToken);
@@ -75,5 +89,34 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             StepBeforeBackwardRule.Report(flow, rules);
             InvalidClippingArgumentRule.Report(flow, rules);
         }
+    }
+
+    private static bool HasTrainingCall(IOperation root, TorchSymbols symbols)
+    {
+        // Tokens first: no call can bind to a training method whose name is not written in the body.
+        bool named = false;
+        foreach (SyntaxToken token in root.Syntax.DescendantTokens())
+        {
+            if (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && TorchSymbols.IsTrainingCallName(token.ValueText))
+            {
+                named = true;
+                break;
+            }
+        }
+
+        if (!named)
+        {
+            return false;
+        }
+
+        foreach (IOperation node in root.DescendantsAndSelf())
+        {
+            if (node is IInvocationOperation invocation && symbols.Classify(invocation) != TrainingCallKind.None)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

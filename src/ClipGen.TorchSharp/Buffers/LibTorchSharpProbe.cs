@@ -66,6 +66,82 @@ internal static class LibTorchSharpProbe
         return tensor.numel();
     }
 
+    /// <summary>
+    /// Whether two tensors have the same shape, through <c>THSTensor_ndimension</c>/<c>THSTensor_size</c>: a few
+    /// nanoseconds per dimension, where the managed <see cref="Tensor.shape"/> getter costs ~1.5 µs (a native
+    /// callback allocating an array) and would dominate clipping many small tensors.
+    /// </summary>
+    public static bool SameShape(Tensor a, Tensor b)
+    {
+        if (!s_nativeUnavailable)
+        {
+            try
+            {
+                long rank = NativeRank(a.Handle);
+                if (rank != NativeRank(b.Handle))
+                {
+                    return false;
+                }
+
+                for (long d = 0; d < rank; d++)
+                {
+                    if (NativeSize(a.Handle, d) != NativeSize(b.Handle, d))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_nativeUnavailable = true;
+            }
+        }
+
+        return a.shape.AsSpan().SequenceEqual(b.shape);
+    }
+
+    /// <summary>
+    /// The dtype and device of <paramref name="tensor"/> packed in one comparable value (three native calls
+    /// without GC transitions instead of three ordinary P/Invokes), for "do all these tensors share a kind" checks.
+    /// </summary>
+    public static (ScalarType DType, int DeviceType, int DeviceIndex) Kind(Tensor tensor)
+    {
+        if (!s_nativeUnavailable)
+        {
+            try
+            {
+                IntPtr h = tensor.Handle;
+                return ((ScalarType)NativeType(h), NativeDeviceType(h), NativeDeviceIndex(h));
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_nativeUnavailable = true;
+            }
+        }
+
+        return (tensor.dtype, (int)tensor.device_type, tensor.device_index);
+    }
+
+    /// <summary>The number of dimensions of <paramref name="tensor"/> (one native call, no wrapper).</summary>
+    public static long Rank(Tensor tensor)
+    {
+        if (!s_nativeUnavailable)
+        {
+            try
+            {
+                return NativeRank(tensor.Handle);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_nativeUnavailable = true;
+            }
+        }
+
+        return tensor.dim();
+    }
+
     /// <summary>The impl address of a live tensor wrapper.</summary>
     public static IntPtr Impl(Tensor tensor) => Marshal.ReadIntPtr(tensor.Handle);
 
@@ -82,4 +158,24 @@ internal static class LibTorchSharpProbe
     [DllImport(Library, EntryPoint = "THSTensor_numel")]
     [SuppressGCTransition]
     private static extern long NativeNumel(IntPtr tensor);
+
+    [DllImport(Library, EntryPoint = "THSTensor_ndimension")]
+    [SuppressGCTransition]
+    private static extern long NativeRank(IntPtr tensor);
+
+    [DllImport(Library, EntryPoint = "THSTensor_size")]
+    [SuppressGCTransition]
+    private static extern long NativeSize(IntPtr tensor, long dim);
+
+    [DllImport(Library, EntryPoint = "THSTensor_type")]
+    [SuppressGCTransition]
+    private static extern sbyte NativeType(IntPtr tensor);
+
+    [DllImport(Library, EntryPoint = "THSTensor_device_type")]
+    [SuppressGCTransition]
+    private static extern int NativeDeviceType(IntPtr tensor);
+
+    [DllImport(Library, EntryPoint = "THSTensor_device_index")]
+    [SuppressGCTransition]
+    private static extern int NativeDeviceIndex(IntPtr tensor);
 }

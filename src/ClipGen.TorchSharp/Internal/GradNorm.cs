@@ -9,6 +9,9 @@ namespace ClipGen.Internal;
 /// DisposeScope.
 /// </summary>
 /// <remarks>
+/// Uniform float32/float64 gradient lists (one device, one dtype) go through <see cref="ForeachKernels"/>: one
+/// native call for the norm and one for the multiply instead of one per tensor (TorchSharp has no foreach
+/// bindings); the per-tensor code below is the general path and the reference.
 /// Precision: each per-tensor norm is computed by libtorch in the gradient's dtype (as PyTorch does) for
 /// float32/float64, and on a float64 copy for float16/bfloat16 (whose norm easily overflows or rounds badly).
 /// The per-tensor norms are then combined in float64, so the total is at least as accurate as PyTorch's
@@ -49,6 +52,8 @@ internal static class GradNorm
     internal static Tensor TotalNorm(IReadOnlyList<Tensor> grads, double normType)
     {
         if (grads.Count == 0) return zeros(System.Array.Empty<long>(), ScalarType.Float64);
+        // One native call for the whole list when the gradients are uniform (see ForeachKernels for the numbers).
+        if (ForeachKernels.Applicable(grads, out long numel, out bool anyScalar)) return ForeachKernels.TotalNorm(grads, numel, anyScalar, normType);
         return FromPerTensor(PerTensorNorms(grads, normType), normType);
     }
 
@@ -76,6 +81,12 @@ internal static class GradNorm
     /// </summary>
     internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, Tensor coef)
     {
+        if (ForeachKernels.Applicable(grads, out _) && SameDevice(grads[0], coef))
+        {
+            ForeachKernels.ScaleInPlace(grads, coef.dim() == 0 ? coef : coef.reshape(System.Array.Empty<long>()));
+            return;
+        }
+
         Tensor? onDevice = null;
         foreach (Tensor g in grads)
         {
@@ -95,7 +106,7 @@ internal static class GradNorm
     {
         foreach (Tensor t in tensors)
         {
-            if (t.device_type != global::TorchSharp.DeviceType.CPU) return false;
+            if (LibTorchSharpProbe.Kind(t).DeviceType != (int)global::TorchSharp.DeviceType.CPU) return false;
         }
 
         return true;
@@ -104,6 +115,12 @@ internal static class GradNorm
     /// <summary><c>gᵢ ← gᵢ · coef</c> with a host coefficient (the same double the tensor path computes, so the same bits).</summary>
     internal static void ScaleInPlace(IReadOnlyList<Tensor> grads, double coef)
     {
+        if (ForeachKernels.Applicable(grads, out _))
+        {
+            ForeachKernels.ScaleInPlace(grads, tensor(coef, ScalarType.Float64, grads[0].device));
+            return;
+        }
+
         // One native Scalar for all tensors: an implicit double → Scalar per call costs more than a small multiply.
         using global::TorchSharp.Scalar c = (global::TorchSharp.Scalar)coef;
         foreach (Tensor g in grads) g.mul_(c);

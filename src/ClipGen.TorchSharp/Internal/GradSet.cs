@@ -48,7 +48,7 @@ internal sealed class GradSet
             Tensor? g = p.grad;
             if (g is not null)
             {
-                if (!g.shape.AsSpan().SequenceEqual(p.shape))
+                if (!LibTorchSharpProbe.SameShape(g, p))
                     throw new ArgumentException(
                         $"The gradient of {Describe(i, names, p)} has shape {Shape(g.shape)}, which differs from its parameter's shape {Shape(p.shape)}; a gradient must have its parameter's shape.",
                         argumentName);
