@@ -5,6 +5,7 @@ using ClipGen.Benchmarks;
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- soak [steps]              memory soak
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- analyzers [files]         analyzer/generator cost
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- generator [runs]          generator cost only
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- split [files] [runs]      plain vs TorchSharp files only
 string mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -12,6 +13,8 @@ switch (mode)
         return ClipGen.Benchmarks.Soak.MemorySoak.Run(args.Skip(1).ToArray());
     case "generator":
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunGenerator(args.Skip(1).ToArray());
+    case "split":
+        return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunSplit(args.Skip(1).ToArray());
     case "analyzers":
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.Run(args.Skip(1).ToArray());
     default:

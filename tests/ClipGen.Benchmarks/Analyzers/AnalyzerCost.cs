@@ -46,6 +46,23 @@ public static class AnalyzerCost
         return 0;
     }
 
+    /// <summary><c>plain [files] [runs]</c>: only the "files without / with TorchSharp" figures, repeated (for A/B runs).</summary>
+    public static int RunSplit(string[] args)
+    {
+        int fileCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        ImmutableArray<DiagnosticAnalyzer> analyzers = Instantiate<DiagnosticAnalyzer>(Assembly.Load("ClipGen.Analyzers"), typeof(DiagnosticAnalyzerAttribute));
+        IReadOnlyList<(string Path, string Text)> files = SyntheticProject.Files(fileCount);
+        MeasureWhole(SyntheticProject.Files(100), analyzers, "warm-up files");
+        for (int run = 0; run < runs; run++)
+        {
+            MeasureWhole(files.Where(f => !f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files without TorchSharp only");
+            MeasureWhole(files.Where(f => f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files with TorchSharp only");
+        }
+
+        return 0;
+    }
+
     private static void Measure(IReadOnlyList<(string Path, string Text)> files, ImmutableArray<DiagnosticAnalyzer> analyzers,
                                 ImmutableArray<IIncrementalGenerator> generators, bool print)
     {
