@@ -4,11 +4,17 @@ using ClipGen.Benchmarks;
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- [--filter '*'] [--full]   BenchmarkDotNet
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- soak [steps]              memory soak
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- analyzers [files]         analyzer/generator cost
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- generator [runs]          generator cost only
+// dotnet run -c Release --project tests/ClipGen.Benchmarks -- split [files] [runs]      plain vs TorchSharp files only
 string mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
     case "soak":
         return ClipGen.Benchmarks.Soak.MemorySoak.Run(args.Skip(1).ToArray());
+    case "generator":
+        return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunGenerator(args.Skip(1).ToArray());
+    case "split":
+        return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunSplit(args.Skip(1).ToArray());
     case "analyzers":
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.Run(args.Skip(1).ToArray());
     default:

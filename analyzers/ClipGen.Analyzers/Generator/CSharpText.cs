@@ -6,6 +6,8 @@ namespace ClipGen.Analyzers.Generator;
 /// <summary>How generated code spells identifiers and numbers; the code fixes use it too, so what they write matches.</summary>
 internal static class CSharpText
 {
+    private static readonly char[] NonIntegerMarks = { '.', 'E', 'N' };
+
     /// <summary><paramref name="identifier"/>, with <c>@</c> when it is a keyword.</summary>
     public static string Identifier(string identifier) =>
         SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
@@ -19,6 +21,6 @@ internal static class CSharpText
         }
 
         string text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.IndexOfAny(new[] { '.', 'E', 'N' }) >= 0 ? text : text + ".0";
+        return text.IndexOfAny(NonIntegerMarks) >= 0 ? text : text + ".0";
     }
 }

@@ -50,9 +50,9 @@ internal static class TrainStepParser
             Namespace: NamespaceOf(type),
             ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
-            ReturnType: (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + ReturnType(method),
+            ReturnType: (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + ReturnType(method, compilation),
             MethodName: CSharpText.Identifier(method.Name),
-            Parameters: Parameters(method).ToEquatableArray(),
+            Parameters: Parameters(method, compilation).ToEquatableArray(),
             DiagnosticId: id,
             DiagnosticMessage: message,
             GeneratorVersion: Version));
@@ -160,7 +160,7 @@ internal static class TrainStepParser
             return null;
         }
 
-        return Build(method, declaration, kind, arguments, returnKind.Value, model, optimizer, loss, symbols);
+        return Build(method, declaration, kind, arguments, returnKind.Value, model, optimizer, loss, symbols, compilation);
     }
 
     private static void CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string attributeName, Location location, TrainStepDiagnostics diagnostics)
@@ -354,7 +354,7 @@ internal static class TrainStepParser
 
     private static TrainStepModel Build(
         IMethodSymbol method, MethodDeclarationSyntax declaration, ClipKind kind, TrainStepArguments arguments, ReturnKind returnKind,
-        ISymbol model, ISymbol optimizer, ISymbol loss, TorchSymbols symbols)
+        ISymbol model, ISymbol optimizer, ISymbol loss, TorchSymbols symbols, Compilation compilation)
     {
         INamedTypeSymbol type = method.ContainingType;
         var reserved = new List<string>(method.Parameters.Select(p => p.Name));
@@ -379,10 +379,10 @@ internal static class TrainStepParser
             Namespace: NamespaceOf(type),
             ContainingTypes: ContainingTypes(type, NeedsUnsafeType(method, declaration)).ToEquatableArray(),
             Modifiers: Modifiers(declaration),
-            ReturnType: ReturnType(method),
+            ReturnType: ReturnType(method, compilation),
             ReturnKind: returnKind,
             MethodName: CSharpText.Identifier(method.Name),
-            Parameters: Parameters(method).ToEquatableArray(),
+            Parameters: Parameters(method, compilation).ToEquatableArray(),
             IsStatic: method.IsStatic,
             ModelAccess: Access(model),
             OptimizerAccess: Access(optimizer),
@@ -431,14 +431,14 @@ internal static class TrainStepParser
     private static string Modifiers(MethodDeclarationSyntax declaration) =>
         string.Join(" ", declaration.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
 
-    private static string ReturnType(IMethodSymbol method) =>
-        method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(TypeFormat);
+    private static string ReturnType(IMethodSymbol method, Compilation compilation) =>
+        method.ReturnsVoid ? "void" : TypeDisplayCache.Display(method.ReturnType, TypeFormat, compilation);
 
     /// <summary>Each parameter as the implementation part must repeat it: modifiers, type with annotations, name (no default value).</summary>
-    private static IEnumerable<ParameterModel> Parameters(IMethodSymbol method) =>
+    private static IEnumerable<ParameterModel> Parameters(IMethodSymbol method, Compilation compilation) =>
         method.Parameters.Select(p => new ParameterModel(
             ParameterModifier(method, p),
-            p.Type.ToDisplayString(TypeFormat),
+            TypeDisplayCache.Display(p.Type, TypeFormat, compilation),
             CSharpText.Identifier(p.Name)));
 
     private static string ParameterModifier(IMethodSymbol method, IParameterSymbol parameter)

@@ -377,6 +377,23 @@ public class CG0001MissingClippingTests
         """);
 
     [Fact]
+    public Task A_loop_in_a_type_with_a_primary_constructor_is_reported_once() => Verify.VerifyAsync(Snippets.Usings + """
+        public class Base(nn.Module<Tensor, Tensor> model) { protected nn.Module<Tensor, Tensor> Model => model; }
+        public class Trainer(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer) : Base(model)
+        {
+            private readonly Tensor _x = torch.zeros(1);
+
+            public void Train(Tensor x, Tensor y)
+            {
+                optimizer.zero_grad();
+                nn.functional.mse_loss(model.call(x), y).backward();
+                {|CG0001:optimizer.step()|};
+            }
+        }
+
+        """);
+
+    [Fact]
     public Task Nothing_is_reported_without_TorchSharp()
     {
         var test = new CSharpAnalyzerVerifier<TrainingLoopAnalyzer>.Test(withClipGenRuntime: false)

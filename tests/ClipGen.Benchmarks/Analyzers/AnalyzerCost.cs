@@ -33,7 +33,33 @@ public static class AnalyzerCost
         Measure(files, analyzers, generators, print: true);
         MeasureWhole(files.Where(f => !f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files without TorchSharp only");
         MeasureWhole(files.Where(f => f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files with TorchSharp only");
-        MeasureGenerator(generators, methods: 1_000);
+        MeasureGenerator(generators, methods: 1_000, runs: 3);
+        return 0;
+    }
+
+    /// <summary><c>generator [runs]</c>: only the generator figure, best of <paramref name="args"/>[0] runs (for profiling).</summary>
+    public static int RunGenerator(string[] args)
+    {
+        int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        Assembly assembly = Assembly.Load("ClipGen.Analyzers");
+        MeasureGenerator(Instantiate<IIncrementalGenerator>(assembly, typeof(GeneratorAttribute)), methods: 1_000, runs);
+        return 0;
+    }
+
+    /// <summary><c>plain [files] [runs]</c>: only the "files without / with TorchSharp" figures, repeated (for A/B runs).</summary>
+    public static int RunSplit(string[] args)
+    {
+        int fileCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+        int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        ImmutableArray<DiagnosticAnalyzer> analyzers = Instantiate<DiagnosticAnalyzer>(Assembly.Load("ClipGen.Analyzers"), typeof(DiagnosticAnalyzerAttribute));
+        IReadOnlyList<(string Path, string Text)> files = SyntheticProject.Files(fileCount);
+        MeasureWhole(SyntheticProject.Files(100), analyzers, "warm-up files");
+        for (int run = 0; run < runs; run++)
+        {
+            MeasureWhole(files.Where(f => !f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files without TorchSharp only");
+            MeasureWhole(files.Where(f => f.Text.Contains("TorchSharp", StringComparison.Ordinal)).ToList(), analyzers, "files with TorchSharp only");
+        }
+
         return 0;
     }
 
@@ -143,7 +169,7 @@ public static class AnalyzerCost
             $"= {100 * ms / compileMs:0.00}% ({1000 * ms / files.Count:0.0} µs per file, {diagnostics} diagnostics)."));
     }
 
-    private static void MeasureGenerator(ImmutableArray<IIncrementalGenerator> generators, int methods)
+    private static void MeasureGenerator(ImmutableArray<IIncrementalGenerator> generators, int methods, int runs)
     {
         if (generators.IsEmpty)
         {
@@ -159,7 +185,7 @@ public static class AnalyzerCost
         // the difference is what ClipGen's parser and emitter add to Roslyn's own attribute lookup and binding.
         double ms = double.MaxValue, baselineMs = double.MaxValue, timedMs = double.MaxValue, baselineTimedMs = double.MaxValue;
         int generated = 0, trees = 0;
-        for (int run = 0; run < 3; run++)
+        for (int run = 0; run < runs; run++)
         {
             CSharpCompilation compilation = Create(SyntheticProject.AttributedFiles(methods, perFile: 4));
             trees = compilation.SyntaxTrees.Count();
@@ -178,7 +204,7 @@ public static class AnalyzerCost
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Generator: {methods} [ClipGradNorm] methods in {trees} files → {generated} generated files in {ms:0} ms " +
-            $"(driver wall time, best of 3, includes the binding the generator's transforms ask for); a generator that only " +
+            $"(driver wall time, best of {runs}, includes the binding the generator's transforms ask for); a generator that only " +
             $"finds the same attribute: {baselineMs:0} ms; ClipGen's own share ≈ {ms - baselineMs:0} ms. Roslyn's generator timing " +
             $"(GetTimingInfo): ClipGen {timedMs:0} ms, attribute-only {baselineTimedMs:0} ms."));
     }
