@@ -14,12 +14,14 @@ namespace ClipGen.Analyzers.Generator;
 /// </summary>
 internal static class TypeDisplayCache
 {
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ITypeSymbol, string>> Cache = new();
+    // Per format (formats are long-lived static objects), then per compilation: a string is only reused for
+    // the same type, compilation and format.
+    private static readonly ConditionalWeakTable<SymbolDisplayFormat, ConditionalWeakTable<Compilation, ConcurrentDictionary<ITypeSymbol, string>>> Cache = new();
 
     public static string Display(ITypeSymbol type, SymbolDisplayFormat format, Compilation compilation)
     {
-        ConcurrentDictionary<ITypeSymbol, string> strings = Cache.GetValue(
-            compilation, static _ => new ConcurrentDictionary<ITypeSymbol, string>(SymbolEqualityComparer.IncludeNullability));
+        ConcurrentDictionary<ITypeSymbol, string> strings = Cache.GetValue(format, static _ => new())
+            .GetValue(compilation, static _ => new ConcurrentDictionary<ITypeSymbol, string>(SymbolEqualityComparer.IncludeNullability));
         if (!strings.TryGetValue(type, out string? text))
         {
             text = type.ToDisplayString(format);
