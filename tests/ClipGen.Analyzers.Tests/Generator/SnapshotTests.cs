@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace ClipGen.Analyzers.Tests.Generator;
 
 /// <summary>
@@ -125,11 +123,11 @@ public class SnapshotTests
         }
         """, "MyApp.GanTrainer.Step.g.cs");
 
-    private static void Verify(string name, string source, string hintName, [CallerFilePath] string testFile = "")
+    private static void Verify(string name, string source, string hintName)
     {
         GeneratorResult result = GeneratorHarness.Run(source);
         string actual = result.Source(hintName);
-        string path = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots", name + ".g.cs.txt");
+        string path = Path.Combine(global::ClipGen.Testing.RepositoryPaths.Root, "tests", "ClipGen.Analyzers.Tests", "Generator", "Snapshots", name + ".g.cs.txt");
 
         if (Environment.GetEnvironmentVariable("CLIPGEN_UPDATE_SNAPSHOTS") == "1")
         {
