@@ -34,7 +34,7 @@ public class ForeachKernelsTests
         // 700 × ~1,000 floats: chunked, with a remainder row; 2 × 1,024: chunked, no remainder; 3 × 5,000:
         // per-tensor; a 0-dim gradient among small ones: per-tensor; a transposed (non-contiguous) one: chunked.
         Tensor[] withScalar = RandomGrads(5, 10, ScalarType.Float32, 8).Append(tensor(-3.5f)).ToArray();
-        Tensor[] transposed = RandomGrads(4, 12, ScalarType.Float32, 9).Append(randn(30, 40).t()).ToArray();
+        Tensor[] transposed = RandomGrads(4, 12, ScalarType.Float32, 9).Append(randn(new long[] { 30, 40 }, generator: new Generator(11)).t()).ToArray();
         foreach (Tensor[] grads in new[] { RandomGrads(700, 1000, ScalarType.Float32, 1), RandomGrads(2, 1024, ScalarType.Float32, 10).Select(g => g[..1024]).ToArray(), RandomGrads(3, 5000, ScalarType.Float32, 2), RandomGrads(40, 30, ScalarType.Float64, 3), withScalar, transposed })
         {
             Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
