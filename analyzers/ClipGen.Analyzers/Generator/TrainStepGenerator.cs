@@ -8,7 +8,9 @@ namespace ClipGen.Analyzers.Generator;
 /// <c>[AdaptiveGradClip]</c>: zero_grad → loss → backward → clip → step. Misuse is reported by
 /// <see cref="TrainStepUsageAnalyzer"/>; for a misused method whose declaration is otherwise
 /// implementable (CG1003–CG1005) the generator writes a throwing stub (<see cref="TrainStepStubModel"/>),
-/// so the compilation has no CS8795 and the analyzer's error is what the user sees.
+/// so the compilation has no CS8795 and the analyzer's error is what the user sees. A method it cannot
+/// complete at all (CG1001/CG1002, mostly declaration errors after which csc runs no analyzer) gets its
+/// diagnostic from the generator itself.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class TrainStepGenerator : IIncrementalGenerator
@@ -57,6 +59,12 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         else if (generation.Stub is { } stub)
         {
             context.AddSource(stub.HintName, TrainStepStubEmitter.Emit(stub));
+        }
+
+        foreach (TrainStepDiagnosticModel diagnostic in generation.Diagnostics)
+        {
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(
+                diagnostic.Id == Descriptors.CG1001_MethodNotPartial.Id ? Descriptors.CG1001_MethodNotPartial : Descriptors.CG1002_TypeNotPartial));
         }
     }
 }
