@@ -8,7 +8,7 @@ namespace ClipGen.Generator.Tests;
 /// Generated <c>[ClipGradNorm]</c> steps clip through a flat gradient buffer by default: on real libtorch they train
 /// the same weights as the tensor-by-tensor step (<c>FlatGradients = false</c>).
 /// </summary>
-public class FlatGradientsTests
+public class FlatGradientsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Steps = 200;
 
@@ -57,11 +57,12 @@ public class FlatGradientsTests
     /// with it the clip coefficient, can differ in its last float bits; over 200 steps that stays far below 1e-6 of
     /// the largest weight.
     /// </summary>
-    private static void AssertClose(float[] expected, float[] actual)
+    private void AssertClose(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         double scale = expected.Max(v => Math.Abs((double)v));
         double worst = expected.Zip(actual, (e, a) => Math.Abs((double)e - a)).Max();
+        output.WriteLine($"largest |flat - plain| = {worst:R} ({worst / scale:R} of the largest weight {scale:R}); {expected.Zip(actual).Count(p => p.First != p.Second)} of {expected.Length} weights differ");
         Assert.True(worst <= 1e-6 * scale, $"largest difference {worst:R} vs largest weight {scale:R}");
     }
 
@@ -192,7 +193,10 @@ public class FlatGradientsTests
 
         AssertClose(Weights(plainModel), Weights(flatModel));
         Assert.NotEqual(Weights(Model(9)), Weights(flatModel));
-        Assert.NotNull(flat.FlatState?.Buffer);
+        // The grads backward() recreated after the user's nulls and replacements were taken back into the buffer.
+        GradientBuffer buffer = Assert.IsType<GradientBuffer>(flat.FlatState?.Buffer);
+        Assert.True(buffer.ReattachCount >= Steps / 2, $"re-attached {buffer.ReattachCount} times");
+        Assert.Equal(1, flat.FlatState!.AttachCount);
     }
 
     [Fact]
