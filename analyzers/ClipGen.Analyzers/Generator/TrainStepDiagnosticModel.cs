@@ -37,11 +37,14 @@ internal sealed record TrainStepDiagnosticModel(
             arguments.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
     }
 
-    /// <summary>The diagnostic, for <c>SourceProductionContext.ReportDiagnostic</c>.</summary>
-    public Diagnostic ToDiagnostic(DiagnosticDescriptor descriptor) => Diagnostic.Create(
-        descriptor,
-        FilePath is null
-            ? Location.None
-            : Location.Create(FilePath, new TextSpan(Start, Length), new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn))),
-        Arguments.Select(a => (object?)a).ToArray());
+    /// <summary>The diagnostic, for <c>SourceProductionContext.ReportDiagnostic</c>, at <paramref name="tree"/> when it is the file's current tree.</summary>
+    public Diagnostic ToDiagnostic(DiagnosticDescriptor descriptor, SyntaxTree? tree)
+    {
+        var span = new TextSpan(Start, Length);
+        Location location =
+            FilePath is null ? Location.None :
+            tree is not null && span.End <= tree.Length ? Location.Create(tree, span) :
+            Location.Create(FilePath, span, new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn)));
+        return Diagnostic.Create(descriptor, location, Arguments.Select(a => (object?)a).ToArray());
+    }
 }

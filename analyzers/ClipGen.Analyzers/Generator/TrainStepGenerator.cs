@@ -22,6 +22,7 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         public const string ClipGradValue = "ClipGradValueModels";
         public const string AdaptiveGradClip = "AdaptiveGradClipModels";
         public const string Models = "TrainStepModels";
+        public const string Diagnostics = "TrainStepDeclarationDiagnostics";
     }
 
     /// <inheritdoc/>
@@ -34,6 +35,15 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(norm, Emit);
         context.RegisterSourceOutput(value, Emit);
         context.RegisterSourceOutput(adaptive, Emit);
+
+        // CG1001/CG1002 are reported at the user's syntax tree (so .editorconfig severities and the IDE see them
+        // like any diagnostic in that file): the one branch that needs the compilation, and only for misused methods.
+        IncrementalValuesProvider<EquatableArray<TrainStepDiagnosticModel>> diagnostics = norm.Collect()
+            .Combine(value.Collect()).Combine(adaptive.Collect())
+            .SelectMany(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
+                .Where(static g => g.Diagnostics.Length > 0).Select(static g => g.Diagnostics))
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
     }
 
     private static IncrementalValuesProvider<TrainStepGeneration> Models(
@@ -60,11 +70,17 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         {
             context.AddSource(stub.HintName, TrainStepStubEmitter.Emit(stub));
         }
+    }
 
-        foreach (TrainStepDiagnosticModel diagnostic in generation.Diagnostics)
+    private static void Report(SourceProductionContext context, EquatableArray<TrainStepDiagnosticModel> diagnostics, Compilation compilation)
+    {
+        foreach (TrainStepDiagnosticModel diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic(
-                diagnostic.Id == Descriptors.CG1001_MethodNotPartial.Id ? Descriptors.CG1001_MethodNotPartial : Descriptors.CG1002_TypeNotPartial));
+            DiagnosticDescriptor descriptor = diagnostic.Id == Descriptors.CG1001_MethodNotPartial.Id
+                ? Descriptors.CG1001_MethodNotPartial
+                : Descriptors.CG1002_TypeNotPartial;
+            SyntaxTree? tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == diagnostic.FilePath);
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(descriptor, tree));
         }
     }
 }

@@ -276,7 +276,9 @@ public class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("CG1002", diagnostic.Id);
         Assert.Equal("Step", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
-        Assert.Equal("Source0.cs", diagnostic.Location.GetLineSpan().Path);
+        // In the user's own tree, so .editorconfig severities, pragmas and the IDE treat it like any diagnostic there.
+        Assert.True(diagnostic.Location.IsInSource);
+        Assert.Equal("Source0.cs", diagnostic.Location.SourceTree!.FilePath);
         Assert.Single(GeneratorHarness.Analyze(source));
     }
 
