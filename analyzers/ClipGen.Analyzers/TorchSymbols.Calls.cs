@@ -221,12 +221,7 @@ internal sealed partial class TorchSymbols
             return false;
         }
 
-        IOperation? receiver = invocation.Instance;
-        while (receiver is IConversionOperation conversion)
-        {
-            receiver = conversion.Operand;
-        }
-
+        IOperation? receiver = OperationWalk.WithoutConversions(invocation.Instance);
         return IsGradProperty(receiver) || receiver is IConditionalAccessInstanceOperation;
     }
 }
