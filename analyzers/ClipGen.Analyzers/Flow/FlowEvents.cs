@@ -35,7 +35,7 @@ internal sealed class FlowEvents
 
     public static FlowEvents Collect(ControlFlowGraph cfg, TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers)
     {
-        var collector = new Collector(symbols, helpers, optimizers);
+        var collector = new Collector(symbols, helpers, optimizers, cfg.OriginalOperation.SemanticModel);
         ImmutableArray<BasicBlock> blocks = cfg.Blocks;
         var byBlock = ImmutableArray.CreateBuilder<ImmutableArray<TrainingEvent>>(blocks.Length);
         foreach (BasicBlock block in blocks)
@@ -60,12 +60,14 @@ internal sealed class FlowEvents
         private readonly TorchSymbols _symbols;
         private readonly HelperEffects _helpers;
         private readonly OptimizerTable _optimizers;
+        private readonly SemanticModel? _model;
 
-        public Collector(TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers)
+        public Collector(TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers, SemanticModel? model)
         {
             _symbols = symbols;
             _helpers = helpers;
             _optimizers = optimizers;
+            _model = model;
         }
 
         public ImmutableArray<IInvocationOperation>.Builder ZeroGrads { get; } = ImmutableArray.CreateBuilder<IInvocationOperation>();
@@ -86,6 +88,12 @@ internal sealed class FlowEvents
 
             if (operation is not IInvocationOperation invocation)
             {
+                UnboundCallKind maybe = _symbols.ClassifyUnbound(operation, _model);
+                if (maybe != UnboundCallKind.None)
+                {
+                    into.Add(new TrainingEvent(TrainingCallKind.None, operation, -1, -1, maybe));
+                }
+
                 return;
             }
 

@@ -14,13 +14,15 @@ namespace ClipGen.Analyzers.Flow;
 /// I: a backward() ran in the current loop iteration (cleared on back-edges);
 /// U[o]: a backward() reaches with no clipping or clearing since (for optimizer o; cleared by o.step());
 /// L[o][z]: zero_grad z cleared pending gradients before o.step() consumed them.
+/// M: a call that did not bind and could be a backward() ran since the last step (silent in doubt: CG0004).
+/// Calls that did not bind only ever clear bits that lead to a report, or set M and I, which suppress one.
 /// P is cleared on the discard edges of non-finite guards (<see cref="NonFiniteGuards"/>).
 /// A backward() is not tied to an optimizer (loss.backward() fills every parameter's .grad), so a step of any
 /// optimizer consumes pending gradients (GAN loops: D's step, then G's zero_grad, is legitimate).
 /// </remarks>
 internal sealed class GradientDataflow
 {
-    private const int P = 0, S = 1, I = 2, Fixed = 3;
+    private const int P = 0, S = 1, I = 2, M = 3, Fixed = 4;
 
     private readonly FlowEvents _events;
     private readonly int _optimizers;
@@ -105,6 +107,7 @@ internal sealed class GradientDataflow
                         incoming = (bool[])incoming.Clone();
                         incoming[I] &= !backEdge;
                         incoming[P] &= !discard;
+                        incoming[M] &= !discard;
                     }
 
                     Or(state, incoming);
@@ -152,8 +155,13 @@ internal sealed class GradientDataflow
                     break;
 
                 case TrainingCallKind.Step:
-                    steps?.Add(StepFactAt(block, position, e, state));
+                    if (steps is not null && e.Call is IInvocationOperation call)
+                    {
+                        steps.Add(StepFactAt(block, position, call, e.Optimizer, state));
+                    }
+
                     state[P] = false;
+                    state[M] = false;
                     state[S] = true;
                     state[U(e.Optimizer)] = false;
                     for (int z = 0; z < _zeroGrads; z++)
@@ -178,23 +186,61 @@ internal sealed class GradientDataflow
                     break;
 
                 case TrainingCallKind.Clip:
-                    clips?.Add(new ClipFact(e.Invocation, state[P], state[S]));
+                    if (clips is not null && e.Call is IInvocationOperation clip)
+                    {
+                        clips.Add(new ClipFact(clip, state[P] || state[M], state[S]));
+                    }
+
                     for (int o = 0; o < _optimizers; o++)
                     {
                         state[U(o)] = false;
                     }
 
                     break;
+
+                case TrainingCallKind.None:
+                    Maybe(e.Maybe, state);
+                    break;
             }
         }
     }
 
-    private StepFact StepFactAt(int block, int position, TrainingEvent step, bool[] state)
+    private void Maybe(UnboundCallKind maybe, bool[] state)
+    {
+        switch (maybe)
+        {
+            case UnboundCallKind.MaybeBackward:
+                state[I] = true;
+                state[M] = true;
+                break;
+            case UnboundCallKind.MaybeStep:
+                state[P] = false;
+                state[M] = false;
+                for (int o = 0; o < _optimizers; o++)
+                {
+                    for (int z = 0; z < _zeroGrads; z++)
+                    {
+                        state[L(o, z)] = false;
+                    }
+                }
+
+                break;
+            case UnboundCallKind.MaybeClip or UnboundCallKind.MaybeClear:
+                for (int o = 0; o < _optimizers; o++)
+                {
+                    state[U(o)] = false;
+                }
+
+                break;
+        }
+    }
+
+    private StepFact StepFactAt(int block, int position, IInvocationOperation step, int optimizer, bool[] state)
     {
         var cleared = ImmutableArray.CreateBuilder<IInvocationOperation>();
         for (int z = 0; z < _zeroGrads; z++)
         {
-            if (state[L(step.Optimizer, z)])
+            if (state[L(optimizer, z)])
             {
                 cleared.Add(_events.ZeroGrads[z]);
             }
@@ -202,9 +248,9 @@ internal sealed class GradientDataflow
 
         bool noBackwardBefore = !state[I];
         return new StepFact(
-            step.Invocation,
-            step.Optimizer,
-            state[U(step.Optimizer)],
+            step,
+            optimizer,
+            state[U(optimizer)],
             cleared.ToImmutable(),
             noBackwardBefore,
             noBackwardBefore && BackwardFollows(block, position));
