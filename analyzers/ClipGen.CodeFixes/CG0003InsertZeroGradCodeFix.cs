@@ -52,14 +52,6 @@ public sealed class CG0003InsertZeroGradCodeFix : ClipGenCodeFixProvider
     private static BlockSyntax? Body(SyntaxNode root, Diagnostic diagnostic)
     {
         SyntaxNode? loop = root.FindToken(diagnostic.Location.SourceSpan.Start).Parent;
-        StatementSyntax? body = loop switch
-        {
-            ForStatementSyntax f => f.Statement,
-            CommonForEachStatementSyntax f => f.Statement,
-            WhileStatementSyntax w => w.Statement,
-            DoStatementSyntax d => d.Statement,
-            _ => null,
-        };
-        return body as BlockSyntax;
+        return LoopSyntax.Body(loop) as BlockSyntax;
     }
 }

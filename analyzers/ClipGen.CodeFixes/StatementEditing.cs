@@ -1,3 +1,4 @@
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -31,13 +32,9 @@ internal static class StatementEditing
     /// <summary>The expression statement whose whole expression is the invocation at <paramref name="location"/>.</summary>
     public static ExpressionStatementSyntax? OwnStatementAt(SyntaxNode root, Location location)
     {
-        SyntaxNode node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
-        while (node.Parent is ParenthesizedExpressionSyntax)
-        {
-            node = node.Parent;
-        }
-
-        return node is InvocationExpressionSyntax && node.Parent is ExpressionStatementSyntax statement ? statement : null;
+        return root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
+            ? SyntaxNavigation.OwnStatement(invocation, throughWrappers: false)
+            : null;
     }
 
     public static bool InList(StatementSyntax statement) =>

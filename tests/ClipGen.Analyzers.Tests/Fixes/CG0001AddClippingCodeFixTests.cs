@@ -33,7 +33,7 @@ public class CG0001AddClippingCodeFixTests
 
     [Fact]
     public Task Inserts_GradClip_when_the_runtime_is_referenced_with_the_editorconfig_max_norm() => Verify.VerifyAsync(
-        Snippets.Loop(Before, members: CG0001StubForFixes.GradClip),
+        Snippets.Loop(Before),
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -43,10 +43,9 @@ public class CG0001AddClippingCodeFixTests
                 // apply the update
                 optimizer.step();
             }
-            """, members: CG0001StubForFixes.GradClip),
+            """),
         CG0001AddClippingCodeFix.GradClipKey,
-        editorConfig: "root = true\n[*.cs]\nclipgen.default_max_norm = 0.5\n",
-        withClipGenRuntime: false);
+        editorConfig: "root = true\n[*.cs]\nclipgen.default_max_norm = 0.5\n");
 
     [Fact]
     public Task Uses_the_one_model_in_scope_when_the_optimizer_construction_is_not_visible() => Verify.VerifyAsync(
@@ -108,14 +107,4 @@ public class CG0001AddClippingCodeFixTests
             second.step();
             """),
         CG0001AddClippingCodeFix.TorchSharpKey);
-}
-
-internal static class CG0001StubForFixes
-{
-    public const string GradClip = CG0001StubGradClip.Text;
-}
-
-internal static class CG0001StubGradClip
-{
-    public const string Text = ClipGen.Analyzers.Tests.Rules.CG0001MissingClippingTests.StubGradClip;
 }

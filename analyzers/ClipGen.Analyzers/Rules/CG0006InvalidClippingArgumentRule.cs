@@ -5,9 +5,11 @@ using Microsoft.CodeAnalysis.Operations;
 namespace ClipGen.Analyzers.Rules;
 
 /// <summary>CG0006: constant clipping arguments that are invalid (max_norm ≤ 0 or NaN, norm_type ≤ 0 or NaN, clip_value ≤ 0 or NaN).</summary>
-internal static class InvalidClippingArgumentRule
+internal sealed class CG0006InvalidClippingArgumentRule : ITrainingRule
 {
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0006_InvalidClippingArgument;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (IInvocationOperation call in flow.ClipCalls)
         {
@@ -38,7 +40,7 @@ internal static class InvalidClippingArgumentRule
                 if (problem is not null)
                 {
                     context.Report(Diagnostic.Create(
-                        Descriptors.CG0006_InvalidClippingArgument,
+                        Descriptor,
                         argument.Syntax.GetLocation(),
                         argument.Parameter.Name,
                         double.IsNaN(value) ? "NaN" : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),

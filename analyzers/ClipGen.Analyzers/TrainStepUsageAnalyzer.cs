@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
+using ClipGen.Analyzers.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace ClipGen.Analyzers.Generator;
+namespace ClipGen.Analyzers;
 
 /// <summary>
 /// Reports misuse of the train-step attributes (CG1003–CG1005) by running the generator's own parser,

@@ -9,14 +9,16 @@ namespace ClipGen.Analyzers.Rules;
 /// (backward; zero_grad; step) or through a back-edge (zero_grad every iteration, step every k).
 /// Reported at the zero_grad, with the step as additional location (the fix moves the zero_grad after it).
 /// </summary>
-internal static class ZeroGradBetweenBackwardAndStepRule
+internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
 {
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0002_ZeroGradBetweenBackwardAndStep;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         var reported = new HashSet<SyntaxNode>();
         foreach (StepFact step in flow.Steps)
         {
-            if (step.NoBackwardBeforeInIteration && step.BackwardFollowsInIteration)
+            if (step.RunsBeforeBackward)
             {
                 // CG0005 reports this step: the cleared gradients are a consequence of the misplaced step.
                 continue;
@@ -30,7 +32,7 @@ internal static class ZeroGradBetweenBackwardAndStepRule
                 }
 
                 context.Report(Diagnostic.Create(
-                    Descriptors.CG0002_ZeroGradBetweenBackwardAndStep,
+                    Descriptor,
                     zeroGrad.Syntax.GetLocation(),
                     new[] { step.Step.Syntax.GetLocation() },
                     zeroGrad.Syntax.ToString(),
