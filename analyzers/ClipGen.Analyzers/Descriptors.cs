@@ -22,7 +22,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor CG0002_ZeroGradBetweenBackwardAndStep = Create(
         "CG0002", TrainingLoop, DiagnosticSeverity.Warning,
         "Gradients cleared between backward() and step()",
-        "'{0}' clears the gradients on a path between 'backward()' and '{1}.step()': the step uses zero or missing gradients",
+        "'{0}' clears the gradients on a path between 'backward()' and '{1}.step()': {2}",
         "zero_grad() between backward() and step() discards the gradients that backward() just computed, so the optimizer steps on nothing. Clear gradients at the start of the iteration or right after step().");
 
     public static readonly DiagnosticDescriptor CG0003_GradientsNeverCleared = Create(

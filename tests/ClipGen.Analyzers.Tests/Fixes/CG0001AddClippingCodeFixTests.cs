@@ -1,6 +1,6 @@
 using ClipGen.Analyzers.Tests.Infrastructure;
 using ClipGen.CodeFixes;
-using Verify = ClipGen.Analyzers.Tests.Infrastructure.CSharpCodeFixVerifier<ClipGen.Analyzers.TrainingLoopAnalyzer, ClipGen.CodeFixes.CG0001AddClippingCodeFix>;
+using Verify = ClipGen.Analyzers.Tests.Fixes.CheckedFixVerifier<ClipGen.CodeFixes.CG0001AddClippingCodeFix>;
 
 namespace ClipGen.Analyzers.Tests.Fixes;
 
@@ -72,8 +72,10 @@ public class CG0001AddClippingCodeFixTests
         """,
         CG0001AddClippingCodeFix.TorchSharpKey);
 
+    // Was "no fix" before issue 11: with two models in scope and no visible construction, the optimizer's own
+    // parameters are what it steps.
     [Fact]
-    public Task No_fix_when_neither_parameters_nor_a_single_model_are_known() => Verify.VerifyNoFixAsync(Snippets.Usings + """
+    public Task Clips_the_optimizer_parameters_when_no_model_is_known() => Verify.VerifyAsync(Snippets.Usings + """
         public static class T
         {
             public static void Step(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, optim.Optimizer opt, Tensor x)
@@ -82,7 +84,19 @@ public class CG0001AddClippingCodeFixTests
                 {|CG0001:opt.step()|};
             }
         }
-        """);
+        """,
+        Snippets.Usings + """
+        public static class T
+        {
+            public static void Step(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, optim.Optimizer opt, Tensor x)
+            {
+                (a.call(x) + b.call(x)).sum().backward();
+                nn.utils.clip_grad_norm_(opt.parameters(), 1.0);
+                opt.step();
+            }
+        }
+        """,
+        CG0001AddClippingCodeFix.TorchSharpKey);
 
     [Fact]
     public Task Fix_all_inserts_before_every_step() => Verify.VerifyAsync(
