@@ -6,7 +6,8 @@ namespace ClipGen.Analyzers.Generator;
 
 /// <summary>
 /// Reports misuse of the train-step attributes (CG1001–CG1005) by running the generator's own parser,
-/// so a method gets a diagnostic exactly when the generator cannot write its body.
+/// so a method gets an error exactly when the generator cannot write its body; and CG0006 (a warning: the step is
+/// still generated) for a 0 threshold, which zeroes every gradient.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
@@ -17,7 +18,8 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
         Descriptors.CG1002_TypeNotPartial,
         Descriptors.CG1003_MemberNotFound,
         Descriptors.CG1004_UnsupportedSignature,
-        Descriptors.CG1005_InvalidAttributeArgument);
+        Descriptors.CG1005_InvalidAttributeArgument,
+        Descriptors.CG0006_InvalidClippingArgument);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
