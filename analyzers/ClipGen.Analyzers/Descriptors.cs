@@ -47,7 +47,7 @@ internal static class Descriptors
         "CG0006", TrainingLoop, DiagnosticSeverity.Warning,
         "Invalid gradient clipping argument",
         "'{0}' is {1}; {2}",
-        "Negative or NaN clipping thresholds silently flip or destroy gradients (pytorch#31367); norm_type must be positive or infinity.");
+        "Negative or NaN clipping thresholds silently flip or destroy gradients (pytorch#31367), a zero threshold zeroes every gradient; norm_type must be positive or infinity.");
 
     public static readonly DiagnosticDescriptor CG1001_MethodNotPartial = Create(
         "CG1001", Generator, DiagnosticSeverity.Error,

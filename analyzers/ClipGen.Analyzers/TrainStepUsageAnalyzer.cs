@@ -7,9 +7,10 @@ namespace ClipGen.Analyzers;
 
 /// <summary>
 /// Reports misuse of the train-step attributes (CG1003–CG1005) by running the generator's own parser,
-/// so a method gets a diagnostic exactly when the generator cannot write its body. CG1001/CG1002 share the
-/// parser but are reported by the generator (see <see cref="TrainStepParser.IsDeclarationDiagnostic"/>); they
-/// stay in <see cref="SupportedDiagnostics"/> so severity configuration and rule tooling see every CG1xxx here.
+/// so a method gets a diagnostic exactly when the generator cannot write its body; and CG0006 (a warning: the step
+/// is still generated) for a 0 threshold, which zeroes every gradient. CG1001/CG1002 share the parser but are
+/// reported by the generator (see <see cref="TrainStepParser.IsDeclarationDiagnostic"/>); they stay in
+/// <see cref="SupportedDiagnostics"/> so severity configuration and rule tooling see every CG1xxx here.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
@@ -20,7 +21,8 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
         Descriptors.CG1002_TypeNotPartial,
         Descriptors.CG1003_MemberNotFound,
         Descriptors.CG1004_UnsupportedSignature,
-        Descriptors.CG1005_InvalidAttributeArgument);
+        Descriptors.CG1005_InvalidAttributeArgument,
+        Descriptors.CG0006_InvalidClippingArgument);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

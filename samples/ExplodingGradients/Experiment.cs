@@ -1,3 +1,4 @@
+using ClipGen;
 using ExplodingGradients.Methods;
 using static TorchSharp.torch;
 
@@ -18,12 +19,13 @@ internal static class Experiment
 
     public const double AgcClipFactor = 0.05;
 
-    public static readonly IReadOnlyList<(string Name, Func<TanhRnn, ITrainingMethod> Create)> Methods =
+    /// <summary>Each method's name (table row), a short name (TensorBoard run folder) and how to build it.</summary>
+    public static readonly IReadOnlyList<(string Name, string Slug, Func<TanhRnn, GradNormMonitor?, ITrainingMethod> Create)> Methods =
     [
-        ("no clipping (control)", model => new Unclipped(model, LearningRate)),
-        ($"[ClipGradNorm({GeneratedClipNorm.MaxNorm})]", model => new GeneratedClipNorm(model, LearningRate)),
-        ($"AGC (clip factor {AgcClipFactor})", model => new Agc(model, LearningRate, AgcClipFactor)),
-        ($"AutoClip (p{AutoClip.Percentile:0} of past norms)", model => new AutoClip(model, LearningRate)),
+        ("no clipping (control)", "unclipped", (model, monitor) => new Unclipped(model, LearningRate, monitor)),
+        ($"[ClipGradNorm({GeneratedClipNorm.MaxNorm})]", "clip-grad-norm", (model, monitor) => new GeneratedClipNorm(model, LearningRate, monitor)),
+        ($"AGC (clip factor {AgcClipFactor})", "agc", (model, monitor) => new Agc(model, LearningRate, AgcClipFactor, monitor)),
+        ($"AutoClip (p{AutoClip.Percentile:0} of past norms)", "autoclip", (model, monitor) => new AutoClip(model, LearningRate, monitor)),
     ];
 }
 

@@ -2,8 +2,10 @@ using System.Globalization;
 
 namespace ExplodingGradients;
 
-/// <summary>Command-line options: <c>--steps N --seeds N --out DIR</c>.</summary>
-internal sealed record Options(int Steps, int Seeds, string OutputDirectory)
+/// <summary>Command-line options: <c>--steps N --seeds N --out DIR --tensorboard --update-readme FILE</c>.</summary>
+/// <param name="TensorBoard">Also write a TensorBoard run per method and seed under <c>OUT/tensorboard/</c>.</param>
+/// <param name="UpdateReadme">A README whose results table (between the markers) is replaced by this run's; null: none.</param>
+internal sealed record Options(int Steps, int Seeds, string OutputDirectory, bool TensorBoard = false, string? UpdateReadme = null)
 {
     public static Options Default { get; } = new(Steps: 300, Seeds: 4, OutputDirectory: "output");
 
@@ -12,13 +14,20 @@ internal sealed record Options(int Steps, int Seeds, string OutputDirectory)
         Options options = Default;
         for (int i = 0; i < args.Count; i++)
         {
+            if (args[i] == "--tensorboard")
+            {
+                options = options with { TensorBoard = true };
+                continue;
+            }
+
             string value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
                 "--steps" => options with { Steps = Positive(args[i], value) },
                 "--seeds" => options with { Seeds = Positive(args[i], value) },
                 "--out" => options with { OutputDirectory = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; use --steps N, --seeds N, --out DIR"),
+                "--update-readme" => options with { UpdateReadme = value },
+                _ => throw new ArgumentException($"unknown option {args[i]}; use --steps N, --seeds N, --out DIR, --tensorboard, --update-readme FILE"),
             };
             i++;
         }

@@ -54,12 +54,14 @@ internal sealed class TrainStepArguments
         {
             case ClipKind.Norm:
                 Require(first >= 0 && !double.IsInfinity(first), "maxNorm", first, "it must be finite and ≥ 0", attribute, diagnostics);
+                WarnIfZero(first, "maxNorm", attribute, diagnostics);
                 Require(normType > 0, "NormType", normType, "it must be > 0 (or double.PositiveInfinity for the max-norm)", attribute, diagnostics);
                 result.Thresholds.Add(first);
                 result.Thresholds.Add(normType);
                 break;
             case ClipKind.Value:
                 Require(first >= 0 && !double.IsInfinity(first), "clipValue", first, "it must be finite and ≥ 0", attribute, diagnostics);
+                WarnIfZero(first, "clipValue", attribute, diagnostics);
                 result.Thresholds.Add(first);
                 break;
             default:
@@ -83,6 +85,16 @@ internal sealed class TrainStepArguments
         }
 
         return result;
+    }
+
+    /// <summary>0 is valid (the runtime zeroes every gradient, as PyTorch does) but stops learning: CG0006, as for a call.</summary>
+    private static void WarnIfZero(double value, string name, AttributeData attribute, TrainStepDiagnostics diagnostics)
+    {
+        if (value == 0)
+        {
+            diagnostics.Warn(Descriptors.CG0006_InvalidClippingArgument, ArgumentLocation(attribute, name),
+                name, "0", Rules.CG0006InvalidClippingArgumentRule.ZeroesEveryGradient);
+        }
     }
 
     private static void Require(bool valid, string name, double value, string rule, AttributeData attribute, TrainStepDiagnostics diagnostics)

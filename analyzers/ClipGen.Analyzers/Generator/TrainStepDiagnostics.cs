@@ -38,6 +38,10 @@ internal sealed class TrainStepDiagnostics
     /// <summary>Whether the parser can stop at the first problem (nobody reads the rest).</summary>
     public bool CanStop => Failed && _diagnostics is null && _models is null;
 
+    /// <summary>A warning: the analyzer shows it, the generator still writes the real train step.</summary>
+    public void Warn(DiagnosticDescriptor descriptor, Location? location, params object?[] arguments) =>
+        _diagnostics?.Add(Diagnostic.Create(descriptor, location, arguments));
+
     public void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] arguments)
     {
         if (FirstId is null)

@@ -4,9 +4,15 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace ClipGen.Analyzers.Rules;
 
-/// <summary>CG0006: constant clipping arguments that are invalid (max_norm ≤ 0 or NaN, norm_type ≤ 0 or NaN, clip_value ≤ 0 or NaN).</summary>
+/// <summary>
+/// CG0006: constant clipping arguments that are invalid (max_norm or clip_value &lt; 0 or NaN, norm_type ≤ 0 or NaN) or
+/// that stop learning (max_norm or clip_value = 0: accepted, as by PyTorch, but every gradient becomes 0).
+/// </summary>
 internal sealed class CG0006InvalidClippingArgumentRule : ITrainingRule
 {
+    /// <summary>The one wording of the 0 case, shared with the train-step attributes (TrainStepArguments).</summary>
+    public const string ZeroesEveryGradient = "it zeroes every gradient: no learning (use a positive threshold)";
+
     public DiagnosticDescriptor Descriptor => Descriptors.CG0006_InvalidClippingArgument;
 
     public void Report(TrainingFlow flow, RuleContext context)
@@ -28,12 +34,14 @@ internal sealed class CG0006InvalidClippingArgumentRule : ITrainingRule
 
                 string? problem = kind switch
                 {
-                    ClipArgumentKind.MaxNorm when double.IsNaN(value) || value <= 0 =>
-                        "it must be positive: a negative max_norm flips gradient signs (pytorch#31367), zero or NaN destroys them",
+                    ClipArgumentKind.MaxNorm when value == 0 => ZeroesEveryGradient,
+                    ClipArgumentKind.MaxNorm when double.IsNaN(value) => "it must be ≥ 0 and not NaN: NaN turns every gradient into NaN",
+                    ClipArgumentKind.MaxNorm when value < 0 => "it must be ≥ 0: a negative max_norm flips gradient signs (pytorch#31367)",
                     ClipArgumentKind.NormType when double.IsNaN(value) || value <= 0 =>
                         "the norm type must be positive (or double.PositiveInfinity for the max norm)",
-                    ClipArgumentKind.ClipValue when double.IsNaN(value) || value <= 0 =>
-                        "it must be positive: gradients are clamped to [-clip_value, clip_value]",
+                    ClipArgumentKind.ClipValue when value == 0 => ZeroesEveryGradient,
+                    ClipArgumentKind.ClipValue when double.IsNaN(value) || value < 0 =>
+                        "it must be ≥ 0 and not NaN: gradients are clamped to [-clip_value, clip_value]",
                     _ => null,
                 };
 

@@ -9,7 +9,7 @@ namespace ExplodingGradients.Methods;
 /// far, so it follows the model instead of being picked by hand; a hand-written loop calling an
 /// <see cref="AutoClipper"/>.
 /// </summary>
-internal sealed class AutoClip(TanhRnn model, double learningRate) : ITrainingMethod
+internal sealed class AutoClip(TanhRnn model, double learningRate, GradNormMonitor? monitor = null) : ITrainingMethod
 {
     public const double Percentile = 10;
 
@@ -26,6 +26,7 @@ internal sealed class AutoClip(TanhRnn model, double learningRate) : ITrainingMe
         loss.backward();
         ClipResult clip = clipper.Clip(model.parameters());
         optimizer.step();
+        monitor?.Record(clip, model.parameters());
         return new StepOutcome(loss.item<float>(), clip.TotalNorm, clip.Clipped);
     }
 }

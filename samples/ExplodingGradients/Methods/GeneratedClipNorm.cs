@@ -9,7 +9,7 @@ namespace ExplodingGradients.Methods;
 /// <c>[ClipGradNorm]</c>: the source generator writes <see cref="TrainStep"/>'s body
 /// (zero_grad → forward → MSE → backward → <c>GradClip.ClipGradNorm(maxNorm)</c> → step).
 /// </summary>
-internal sealed partial class GeneratedClipNorm(TanhRnn model, double learningRate) : ITrainingMethod
+internal sealed partial class GeneratedClipNorm(TanhRnn model, double learningRate, GradNormMonitor? monitor = null) : ITrainingMethod
 {
     /// <summary>The max_norm Pascanu et al. suggest picking around the average norm: here, of the first steps.</summary>
     public const double MaxNorm = 1.0;
@@ -27,6 +27,8 @@ internal sealed partial class GeneratedClipNorm(TanhRnn model, double learningRa
     public StepOutcome Step(Tensor inputs, Tensor targets)
     {
         TrainStepResult result = TrainStep(inputs, targets);
+        // The step leaves the clipped gradients in place: the monitor measures the post-clip norm from them.
+        monitor?.Record(result, model.parameters());
         return new StepOutcome(result.Loss, result.PreClipNorm, result.Clipped);
     }
 }

@@ -1,3 +1,4 @@
+using ClipGen;
 using static TorchSharp.torch;
 
 namespace ExplodingGradients.Methods;
@@ -9,6 +10,7 @@ namespace ExplodingGradients.Methods;
 internal readonly record struct StepOutcome(double Loss, double PreClipNorm, bool Clipped);
 
 /// <summary>One way of training the same model on the same data (same seed): only the clipping differs.</summary>
+/// <remarks>A method given a <see cref="GradNormMonitor"/> records every step into it (TensorBoard output).</remarks>
 internal interface ITrainingMethod
 {
     TanhRnn Model { get; }

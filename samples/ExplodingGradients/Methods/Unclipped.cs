@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ExplodingGradients.Methods;
 
 /// <summary>The control group: plain SGD, no clipping, exactly the loop ClipGen's CG0001 warns about.</summary>
-internal sealed class Unclipped(TanhRnn model, double learningRate) : ITrainingMethod
+internal sealed class Unclipped(TanhRnn model, double learningRate, GradNormMonitor? monitor = null) : ITrainingMethod
 {
     private readonly optim.Optimizer optimizer = optim.SGD(model.parameters(), learningRate);
 
@@ -25,6 +25,7 @@ internal sealed class Unclipped(TanhRnn model, double learningRate) : ITrainingM
 #pragma warning disable CG0001
         optimizer.step();
 #pragma warning restore CG0001
+        monitor?.Record(new ClipResult(norm, 1.0, Clipped: false, NonFinite: !double.IsFinite(norm), SkipStep: false), model.parameters());
         return new StepOutcome(loss.item<float>(), norm, Clipped: false);
     }
 }

@@ -11,7 +11,10 @@ namespace ClipGen;
 public sealed class ClipGradNormAttribute : TrainStepAttribute
 {
     /// <summary>Creates the attribute.</summary>
-    /// <param name="maxNorm">The largest total gradient norm allowed; must be ≥ 0 and not NaN.</param>
+    /// <param name="maxNorm">
+    /// The largest total gradient norm allowed; finite and ≥ 0 (else CG1005). 0 is accepted and zeroes every gradient,
+    /// as PyTorch does: no learning, so the build warns (CG0006).
+    /// </param>
     public ClipGradNormAttribute(double maxNorm) => MaxNorm = maxNorm;
 
     /// <summary>The largest total gradient norm allowed.</summary>

@@ -10,7 +10,10 @@ namespace ClipGen;
 public sealed class ClipGradValueAttribute : TrainStepAttribute
 {
     /// <summary>Creates the attribute.</summary>
-    /// <param name="clipValue">The largest absolute gradient value allowed; must be ≥ 0 and not NaN.</param>
+    /// <param name="clipValue">
+    /// The largest absolute gradient value allowed; finite and ≥ 0 (else CG1005). 0 is accepted and zeroes every gradient:
+    /// no learning, so the build warns (CG0006).
+    /// </param>
     public ClipGradValueAttribute(double clipValue) => ClipValue = clipValue;
 
     /// <summary>The largest absolute gradient value allowed.</summary>

@@ -15,7 +15,11 @@ namespace ClipGen;
 /// </summary>
 /// <remarks>
 /// Defaults follow the paper: <c>α = 0.97</c>, <c>ZThreshold = 2.5</c>, <c>WarmupSteps = 25</c>, <c>eps = 1e-6</c>.
-/// During warm-up nothing is clipped unless <c>warmupMaxNorm</c> is given (then fixed clipping at that norm).
+/// During warm-up nothing is clipped unless <c>warmupMaxNorm</c> (or else <c>maxGradNorm</c>) is given: then fixed
+/// clipping at that norm. <c>maxGradNorm</c> is the authors' <c>max_grad_norm</c>: an absolute cap on top of the
+/// z-score clip, <c>threshold = min(g', maxGradNorm)</c>, so that a norm that grows steadily (never a z-score outlier,
+/// since μ and σ follow it) is still bounded; as in the reference code the EMA keeps learning from <c>g'</c>, not from
+/// the cap. The authors default it to 1.0; here it is off (null) unless given, so existing behaviour is unchanged.
 /// Non-finite norms follow the non-finite policy and never update the statistics.
 /// </remarks>
 public sealed class ZClipper : IGradientClipper
@@ -27,11 +31,15 @@ public sealed class ZClipper : IGradientClipper
     /// <param name="zThreshold">z above which a norm is a spike; &gt; 0. Default 2.5.</param>
     /// <param name="warmupSteps">Finite norms collected before clipping starts; ≥ 1. Default 25.</param>
     /// <param name="eps">Added to σ in the z-score; &gt; 0. Default 1e-6.</param>
-    /// <param name="warmupMaxNorm">Optional fixed max norm during warm-up (null: no clipping).</param>
+    /// <param name="warmupMaxNorm">Optional fixed max norm during warm-up (null: <paramref name="maxGradNorm"/>, or no clipping).</param>
     /// <param name="normType">p of the norm: any p &gt; 0, or ∞. Default 2.</param>
     /// <param name="nonFinite">What to do on a NaN/infinite norm. Default <see cref="NonFinitePolicy.SkipStep"/>.</param>
+    /// <param name="maxGradNorm">
+    /// Optional absolute cap applied at every step (the authors' <c>max_grad_norm</c>, their default 1.0); ≥ 0. Null: none.
+    /// </param>
     public ZClipper(double alpha = 0.97, double zThreshold = 2.5, int warmupSteps = 25, double eps = 1e-6,
-        double? warmupMaxNorm = null, double normType = 2.0, NonFinitePolicy nonFinite = NonFinitePolicy.SkipStep)
+        double? warmupMaxNorm = null, double normType = 2.0, NonFinitePolicy nonFinite = NonFinitePolicy.SkipStep,
+        double? maxGradNorm = null)
     {
         if (double.IsNaN(alpha) || alpha <= 0 || alpha >= 1)
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha must be in (0, 1) (got {Check.Format(alpha)}).");
@@ -40,6 +48,7 @@ public sealed class ZClipper : IGradientClipper
             throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"warmupSteps must be >= 1 (got {warmupSteps}).");
         Check.Positive(eps, nameof(eps));
         if (warmupMaxNorm is double w) Check.MaxNorm(w, nameof(warmupMaxNorm));
+        if (maxGradNorm is double cap) Check.MaxNorm(cap, nameof(maxGradNorm));
         Check.NormType(normType);
         Check.Policy(nonFinite);
         Alpha = alpha;
@@ -47,6 +56,7 @@ public sealed class ZClipper : IGradientClipper
         WarmupSteps = warmupSteps;
         Eps = eps;
         WarmupMaxNorm = warmupMaxNorm;
+        MaxGradNorm = maxGradNorm;
         NormType = normType;
         NonFinite = nonFinite;
     }
@@ -65,6 +75,9 @@ public sealed class ZClipper : IGradientClipper
 
     /// <summary>Optional fixed max norm during warm-up.</summary>
     public double? WarmupMaxNorm { get; }
+
+    /// <summary>The absolute cap applied at every step (null: none).</summary>
+    public double? MaxGradNorm { get; }
 
     /// <summary>The p of the norm.</summary>
     public double NormType { get; }
@@ -99,7 +112,7 @@ public sealed class ZClipper : IGradientClipper
         {
             _warmup.Add(g);
             if (_warmup.Count >= WarmupSteps) InitializeStatistics();
-            if (WarmupMaxNorm is double w)
+            if ((WarmupMaxNorm ?? MaxGradNorm) is double w)
             {
                 LastThreshold = w;
                 return NormClip.ApplyWithTotal(set, total, g, w, NormType, NonFinite);
@@ -110,13 +123,15 @@ public sealed class ZClipper : IGradientClipper
 
         double sigma = Math.Sqrt(Variance);
         double z = (g - Mean) / (sigma + Eps);
-        double effective = g;
+        // effective: the z-score clip g' (g when no spike), which the EMA learns from; threshold adds the cap.
+        double effective = z > ZThreshold ? Mean + ZThreshold * ZThreshold / z * sigma : g;
+        double threshold = z > ZThreshold ? effective : double.PositiveInfinity;
+        if (MaxGradNorm is double cap && cap < threshold) threshold = cap;
         ClipResult result = new(g, 1.0, false, false, false);
-        if (z > ZThreshold)
+        if (g > threshold)
         {
-            effective = Mean + ZThreshold * ZThreshold / z * sigma;
-            LastThreshold = effective;
-            result = NormClip.ApplyWithTotal(set, total, g, effective, NormType, NonFinite);
+            LastThreshold = threshold;
+            result = NormClip.ApplyWithTotal(set, total, g, threshold, NormType, NonFinite);
         }
 
         Mean = Alpha * Mean + (1 - Alpha) * effective;

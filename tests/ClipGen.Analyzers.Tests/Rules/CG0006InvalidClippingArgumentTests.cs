@@ -38,7 +38,16 @@ public class CG0006InvalidClippingArgumentTests
         Clip("nn.utils.clip_grad_norm_(model.parameters(), {|#0:-1.5|})"),
         false,
         Verify.Diagnostic("CG0006").WithLocation(0).WithArguments(
-            "max_norm", "-1.5", "it must be positive: a negative max_norm flips gradient signs (pytorch#31367), zero or NaN destroys them"));
+            "max_norm", "-1.5", "it must be ≥ 0: a negative max_norm flips gradient signs (pytorch#31367)"));
+
+    [Theory]
+    [InlineData("nn.utils.clip_grad_norm_(model.parameters(), {|#0:0.0|})", "max_norm")]
+    [InlineData("ClipGen.GradClip.ClipGradNorm(model.parameters(), {|#0:0|})", "maxNorm")]
+    [InlineData("ClipGen.GradClip.ClipGradValue(model.parameters(), {|#0:0.0|})", "clipValue")]
+    public Task Zero_thresholds_are_valid_but_warned_as_zeroing_every_gradient(string call, string parameter) => Verify.VerifyAsync(
+        Clip(call),
+        false,
+        Verify.Diagnostic("CG0006").WithLocation(0).WithArguments(parameter, "0", "it zeroes every gradient: no learning (use a positive threshold)"));
 }
 
 public class HalfTypedCodeTests
