@@ -23,6 +23,7 @@ internal sealed partial class TorchSymbols
         Tensor = tensor;
         Optimizer = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+Optimizer");
         Lbfgs = compilation.GetTypeByMetadataName("TorchSharp.Modules.LBFGS");
+        LrScheduler = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+LRScheduler");
         Module = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module");
         Autograd = compilation.GetTypeByMetadataName("TorchSharp.torch+autograd");
         NnUtils = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+utils");
@@ -63,6 +64,8 @@ internal sealed partial class TorchSymbols
     public INamedTypeSymbol? Torch { get; }
     public INamedTypeSymbol? Optimizer { get; }
     public INamedTypeSymbol? Lbfgs { get; }
+    /// <summary>The LR scheduler base a train step's <c>Scheduler = nameof(…)</c> member must derive from.</summary>
+    public INamedTypeSymbol? LrScheduler { get; }
     public INamedTypeSymbol? Module { get; }
     public INamedTypeSymbol? Autograd { get; }
     public INamedTypeSymbol? NnUtils { get; }
