@@ -53,7 +53,8 @@ public class RuleDocumentationTests
 
         if (descriptor.Category == "ClipGen.Generator")
         {
-            Assert.Contains("analyzers/ClipGen.Analyzers/TrainStepUsageAnalyzer.cs", analyzer);
+            // CG1001/CG1002 are declaration errors, under which csc runs no analyzer: the generator reports them.
+            Assert.Contains(analyzer, p => p is "analyzers/ClipGen.Analyzers/TrainStepUsageAnalyzer.cs" or "analyzers/ClipGen.Analyzers/Generator/TrainStepGenerator.cs");
             Assert.Empty(fix);
             return;
         }
