@@ -334,7 +334,12 @@ public sealed class GradientBuffer : IDisposable
     private void ScaleFlat(double coef)
     {
         using Scalar c = coef.ToScalar();
-        foreach (GradientBufferSegment segment in _segments) segment.Data.mul_(c);
+        foreach (GradientBufferSegment segment in _segments)
+        {
+            // float16/bfloat16: a float32 coefficient, as GradNorm does (a Scalar would be rounded to the grads' dtype).
+            if (GradNorm.IsReducedPrecision(segment.Data.dtype)) segment.Data.mul_(tensor(coef, ScalarType.Float32, segment.Data.device));
+            else segment.Data.mul_(c);
+        }
     }
 
     private void ScaleFlat(Tensor coef)

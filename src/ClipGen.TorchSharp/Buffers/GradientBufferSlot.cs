@@ -1,4 +1,5 @@
 using ClipGen.Internal;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ClipGen;
@@ -46,7 +47,8 @@ internal sealed class GradientBufferSlot
             return impl == _viewImpl ? GradState.Ours : GradState.Foreign;
         }
 
-        using Tensor? grad = Parameter.grad;
+        using DisposeScope scope = NewDisposeScope(); // the grad wrapper and the storages' tensors
+        Tensor? grad = Parameter.grad;
         if (grad is null) return GradState.Null;
         return SameMemory(grad, View) ? GradState.Ours : GradState.Foreign;
     }

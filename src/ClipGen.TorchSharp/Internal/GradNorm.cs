@@ -121,6 +121,15 @@ internal static class GradNorm
                 continue;
             }
 
+            if (IsReducedPrecision(group.DType))
+            {
+                // A Scalar multiply rounds the coefficient to float16/bfloat16 first; a float32 0-dim tensor is read
+                // as float (the kernel's compute type), which is what the tensor-coefficient (split) path does.
+                Tensor c32 = tensor(coef, ScalarType.Float32, group.Grads[0].device);
+                foreach (Tensor g in group.Grads) g.mul_(c32);
+                continue;
+            }
+
             // One native Scalar for the group: an implicit double → Scalar per call costs more than a small multiply.
             using global::TorchSharp.Scalar c = (global::TorchSharp.Scalar)coef;
             foreach (Tensor g in group.Grads) g.mul_(c);
