@@ -178,6 +178,14 @@ internal static class TrainStepParser
                 $"the optimizer '{optimizer.Name}' is LBFGS, whose step() re-evaluates the loss through a closure; call it directly");
         }
 
+        if (scheduler is not null && TorchSymbols.DerivesFrom(TrainStepMembers.TypeOf(scheduler),
+                compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+impl+ReduceLROnPlateau")))
+        {
+            // Its step() throws: it needs the metric, which only the caller knows.
+            diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
+                $"the scheduler '{scheduler.Name}' is ReduceLROnPlateau, which steps on a metric: call {scheduler.Name}.step(metric) yourself and drop Scheduler");
+        }
+
         if (loss is not IMethodSymbol)
         {
             CheckCriterionSignature(method, model, loss, symbols, location, diagnostics);

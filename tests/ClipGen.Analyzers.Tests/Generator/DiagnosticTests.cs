@@ -256,6 +256,13 @@ public class DiagnosticTests
         Assert.Empty(Ids(Class(SchedulerAndMonitor + attribute + " public partial void Step(Tensor input, Tensor target);")));
 
     [Fact]
+    public void CG1004_a_ReduceLROnPlateau_scheduler_needs_its_metric() =>
+        AssertSingle("CG1004", Class("""
+            TorchSharp.torch.optim.lr_scheduler.impl.ReduceLROnPlateau plateau = null!;
+            [ClipGradNorm(1.0, Scheduler = nameof(plateau))] public partial void Step(Tensor input, Tensor target);
+            """), "the scheduler 'plateau' is ReduceLROnPlateau, which steps on a metric");
+
+    [Fact]
     public void A_scheduler_or_monitor_field_is_never_used_unless_named()
     {
         GeneratorResult result = GeneratorHarness.Run(Class(SchedulerAndMonitor + "[ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);"));
