@@ -9,13 +9,14 @@ internal sealed class CG0001MissingClippingRule : ITrainingRule
 {
     public DiagnosticDescriptor Descriptor => Descriptors.CG0001_MissingClipping;
 
+    private const string SomePathNote = " on some path";
     private const string RecurrentNote = " (the model is recurrent/attention-based: its gradients are prone to explode)";
 
     public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (StepFact step in flow.Steps)
         {
-            if (!step.UnclippedBackwardReaches)
+            if (!step.UnclippedBackwardReaches || ClipMisplacedAfter(flow, step))
             {
                 continue;
             }
@@ -33,7 +34,14 @@ internal sealed class CG0001MissingClippingRule : ITrainingRule
                 additionalLocations: null,
                 properties,
                 optimizer.DisplayName,
-                origin.Recurrent ? RecurrentNote : string.Empty));
+                (step.ClippedOnSomePath ? SomePathNote : string.Empty) + (origin.Recurrent ? RecurrentNote : string.Empty)));
         }
     }
+
+    /// <summary>
+    /// The step's clip is written after it (CG0004 reports that clip, and its fix moves it before the step):
+    /// reporting the step too would offer a fix that inserts a second clip.
+    /// </summary>
+    private static bool ClipMisplacedAfter(TrainingFlow flow, StepFact step) =>
+        step.ClipsAfter.Any(after => flow.Clips.Any(clip => clip.Clip == after && !clip.PendingBackwardReaches));
 }
