@@ -9,6 +9,9 @@ internal sealed class CG0001MissingClippingRule : ITrainingRule
 {
     public DiagnosticDescriptor Descriptor => Descriptors.CG0001_MissingClipping;
 
+    /// <summary>The .editorconfig key for CG0001's severity on recurrent/attention models.</summary>
+    public const string RecurrentSeverityOption = "clipgen.CG0001.recurrent_severity";
+
     private const string SomePathNote = " on some path";
     private const string RecurrentNote = " (the model is recurrent/attention-based: its gradients are prone to explode)";
 
@@ -22,7 +25,7 @@ internal sealed class CG0001MissingClippingRule : ITrainingRule
             }
 
             OptimizerFlow optimizer = flow.Optimizers[step.Optimizer];
-            OptimizerOrigin origin = OptimizerOrigin.Find(optimizer, step.Step, flow.Root.SemanticModel, context.Symbols, context.Compilation);
+            OptimizerOrigin origin = OptimizerOrigin.Find(optimizer, step.Step, flow.Root.SemanticModel, context.Symbols, context.Models, context.Compilation);
             ImmutableDictionary<string, string?> properties = origin.ParametersText is null
                 ? ImmutableDictionary<string, string?>.Empty
                 : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Parameters, origin.ParametersText);
@@ -30,12 +33,32 @@ internal sealed class CG0001MissingClippingRule : ITrainingRule
             context.Report(Diagnostic.Create(
                 Descriptor,
                 step.Step.Syntax.GetLocation(),
-                origin.Recurrent ? DiagnosticSeverity.Warning : Descriptor.DefaultSeverity,
+                origin.Recurrent ? RecurrentSeverity(context, step) : Descriptor.DefaultSeverity,
                 additionalLocations: null,
                 properties,
                 optimizer.DisplayName,
                 (step.ClippedOnSomePath ? SomePathNote : string.Empty) + (origin.Recurrent ? RecurrentNote : string.Empty)));
         }
+    }
+
+    /// <summary>
+    /// <c>clipgen.CG0001.recurrent_severity</c> (error, warning, suggestion/info, silent/hidden, none = the default
+    /// Info): the level for recurrent/attention models; Warning when unset or not one of those.
+    /// </summary>
+    private static DiagnosticSeverity RecurrentSeverity(RuleContext context, StepFact step)
+    {
+        if (!context.Options.AnalyzerConfigOptionsProvider.GetOptions(step.Step.Syntax.SyntaxTree).TryGetValue(RecurrentSeverityOption, out string? value))
+        {
+            return DiagnosticSeverity.Warning;
+        }
+
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "error" => DiagnosticSeverity.Error,
+            "suggestion" or "info" or "none" => DiagnosticSeverity.Info,
+            "silent" or "hidden" => DiagnosticSeverity.Hidden,
+            _ => DiagnosticSeverity.Warning,
+        };
     }
 
     /// <summary>
