@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace ClipGen.Analyzers;
@@ -218,6 +219,27 @@ internal sealed partial class TorchSymbols
     /// </summary>
     public bool IsAccumulatorStep(IInvocationOperation invocation) =>
         invocation.TargetMethod.Name == "Step" && Is(invocation.TargetMethod.ContainingType?.OriginalDefinition, GradientAccumulator);
+
+    /// <summary>
+    /// <c>p.grad.zero_()</c>, <c>p.grad.Dispose()</c> and their <c>?.</c> forms (whose receiver
+    /// is <c>p.grad</c>, captured in a control-flow graph): the gradients are reset or gone.
+    /// </summary>
+    public bool IsHandWrittenGradClear(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name is not ("zero_" or "Dispose") || !DerivesFrom(invocation.TargetMethod.ContainingType, Tensor))
+        {
+            return false;
+        }
+
+        IOperation? receiver = OperationWalk.WithoutConversions(invocation.Instance);
+        return IsGradProperty(receiver)
+            || (receiver is IFlowCaptureReferenceOperation or IConditionalAccessInstanceOperation
+                && receiver.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "grad" });
+    }
+
+    /// <summary><c>null</c> or <c>default</c>, through conversions.</summary>
+    public static bool IsNullValue(IOperation value) =>
+        OperationWalk.WithoutConversions(value) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
 
     /// <summary><c>p.grad.zero_()</c> (or <c>p.grad?.zero_()</c>): a hand-written gradient reset.</summary>
     public bool IsManualGradClear(IInvocationOperation invocation)

@@ -242,7 +242,7 @@ internal sealed class GradientDataflow
 
     private StepFact StepFactAt(int block, int position, IInvocationOperation step, int optimizer, bool[] state)
     {
-        var cleared = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        var cleared = ImmutableArray.CreateBuilder<IOperation>();
         for (int z = 0; z < _zeroGrads; z++)
         {
             if (state[L(optimizer, z)])

@@ -62,7 +62,7 @@ internal static class LoopFacts
                     clearsAll |= symbols.IsAccumulatorStep(invocation);
                     break;
                 case TrainingCallKind.None:
-                    clearsAll |= symbols.IsManualGradClear(invocation)
+                    clearsAll |= symbols.IsManualGradClear(invocation) || symbols.IsHandWrittenGradClear(invocation)
                         || (invocation.TargetMethod is { } method && (helpers.Of(method) & HelperEffect.ClearsGradients) != 0);
                     break;
             }

@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace ClipGen.Analyzers.Rules;
 
 /// <summary>
-/// CG0002: a zero_grad() clears gradients of a backward() before the step consumes them — directly
+/// CG0002: a zero_grad() (or a clearing by hand: <c>p.grad = null</c>, <c>p.grad.zero_()</c>/<c>Dispose()</c>, a helper
+/// that does so without stepping) clears gradients of a backward() before the step consumes them — directly
 /// (backward; zero_grad; step) or through a back-edge (zero_grad every iteration, step every k).
 /// Reported at the zero_grad, with the step as additional location (the fix moves the zero_grad after it).
 /// </summary>
@@ -24,18 +25,19 @@ internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
                 continue;
             }
 
-            foreach (IInvocationOperation zeroGrad in step.ClearingZeroGrads)
+            foreach (IOperation zeroGrad in step.ClearingZeroGrads)
             {
                 if (!reported.Add(zeroGrad.Syntax))
                 {
                     continue;
                 }
 
+                SyntaxNode clearing = SyntaxNavigation.WithConditionalReceiver(zeroGrad.Syntax);
                 context.Report(Diagnostic.Create(
                     Descriptor,
-                    zeroGrad.Syntax.GetLocation(),
+                    clearing.GetLocation(),
                     new[] { step.Step.Syntax.GetLocation() },
-                    zeroGrad.Syntax.ToString(),
+                    clearing.ToString(),
                     flow.Optimizers[step.Optimizer].DisplayName));
             }
         }
