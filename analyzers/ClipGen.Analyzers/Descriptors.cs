@@ -16,7 +16,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor CG0001_MissingClipping = Create(
         "CG0001", TrainingLoop, DiagnosticSeverity.Info,
         "Optimizer step without gradient clipping",
-        "'{0}.step()' runs after 'backward()' with no gradient clipping on some path between them{1}",
+        "'{0}.step()' runs after 'backward()' with no gradient clipping between them{1}",
         "Exploding gradients in RNN/LSTM/Transformer or fine-tuning runs turn a training step into NaN weights. Clip the gradients (e.g. torch.nn.utils.clip_grad_norm_ or ClipGen.GradClip.ClipGradNorm) between backward() and step().");
 
     public static readonly DiagnosticDescriptor CG0002_ZeroGradBetweenBackwardAndStep = Create(
@@ -48,6 +48,12 @@ internal static class Descriptors
         "Invalid gradient clipping argument",
         "'{0}' is {1}; {2}",
         "Negative or NaN clipping thresholds silently flip or destroy gradients (pytorch#31367), a zero threshold zeroes every gradient; norm_type must be positive or infinity.");
+
+    public static readonly DiagnosticDescriptor CG0007_StepWithoutBackward = Create(
+        "CG0007", TrainingLoop, DiagnosticSeverity.Warning,
+        "Optimizer step without backward()",
+        "'{0}.step()' runs in a loop that computes a loss, but no 'backward()' computes its gradients: it steps on stale or no gradients",
+        "A loop that computes a loss and steps without any backward() never trains on that loss (a backward commented out, or lost in a refactoring).");
 
     public static readonly DiagnosticDescriptor CG1001_MethodNotPartial = Create(
         "CG1001", Generator, DiagnosticSeverity.Error,

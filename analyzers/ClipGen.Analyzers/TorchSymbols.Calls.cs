@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace ClipGen.Analyzers;
@@ -218,6 +219,54 @@ internal sealed partial class TorchSymbols
     /// </summary>
     public bool IsAccumulatorStep(IInvocationOperation invocation) =>
         invocation.TargetMethod.Name == "Step" && Is(invocation.TargetMethod.ContainingType?.OriginalDefinition, GradientAccumulator);
+
+    /// <summary>
+    /// <c>p.grad.zero_()</c>, <c>p.grad.Dispose()</c> and their <c>?.</c> forms (whose receiver
+    /// is <c>p.grad</c>, captured in a control-flow graph): the gradients are reset or gone.
+    /// </summary>
+    public bool IsHandWrittenGradClear(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name is not ("zero_" or "Dispose") || !DerivesFrom(invocation.TargetMethod.ContainingType, Tensor))
+        {
+            return false;
+        }
+
+        IOperation? receiver = OperationWalk.WithoutConversions(invocation.Instance);
+        return IsGradProperty(receiver)
+            || (receiver is IFlowCaptureReferenceOperation or IConditionalAccessInstanceOperation
+                && receiver.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "grad" });
+    }
+
+    /// <summary>A loss computed: a TorchSharp loss module's forward, or a <c>torch.nn.functional</c> loss function.</summary>
+    public bool IsLossCall(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (method.Name is "call" or "forward" && (IsLoss(method.ContainingType) || IsLoss(OperationWalk.WithoutConversions(invocation.Instance)?.Type)))
+        {
+            return true;
+        }
+
+        return Is(method.ContainingType?.OriginalDefinition, NnFunctional)
+            && (method.Name.EndsWith("_loss", StringComparison.Ordinal) || method.Name.Contains("cross_entropy") || method.Name == "kl_div");
+    }
+
+    /// <summary>
+    /// A tensor handed to a method that is not TorchSharp's, the BCL's nor in source (or to a delegate): it may
+    /// run a backward() of its own (an accelerator's <c>Backward(loss)</c>, a loss scaler).
+    /// </summary>
+    public bool MayBackpropElsewhere(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        bool known = method.MethodKind != MethodKind.DelegateInvoke
+            && (!method.DeclaringSyntaxReferences.IsEmpty
+                || SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Tensor.ContainingAssembly)
+                || method.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal)));
+        return !known && invocation.Arguments.Any(a => DerivesFrom(a.Value.Type, Tensor) || DerivesFrom(OperationWalk.WithoutConversions(a.Value)?.Type, Tensor));
+    }
+
+    /// <summary><c>null</c> or <c>default</c>, through conversions.</summary>
+    public static bool IsNullValue(IOperation value) =>
+        OperationWalk.WithoutConversions(value) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
 
     /// <summary><c>p.grad.zero_()</c> (or <c>p.grad?.zero_()</c>): a hand-written gradient reset.</summary>
     public bool IsManualGradClear(IInvocationOperation invocation)

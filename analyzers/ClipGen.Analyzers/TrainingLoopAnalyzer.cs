@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace ClipGen.Analyzers;
 
 /// <summary>
-/// CG0001–CG0006. Design: ONE analyzer registers one operation-block action; it builds the
+/// CG0001–CG0007. Design: ONE analyzer registers one operation-block action; it builds the
 /// <see cref="TrainingFlow"/> of each body (method, local function, lambda) once, and hands it to the rule
 /// classes under <c>Rules/</c>, which only read the flow's facts (no rule walks the control-flow graph).
 /// A single analyzer is what makes the flow shared: separate analyzers cannot share per-block state.
@@ -32,11 +32,12 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             }
 
             var helpers = new HelperEffects(start.Compilation, symbols);
-            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, symbols, helpers));
+            var models = new ModelStructure(start.Compilation, symbols);
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, symbols, helpers, models));
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers)
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers, ModelStructure models)
     {
         var flows = new List<TrainingFlow>();
         var roots = new HashSet<IOperation>();
@@ -74,7 +75,7 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var rules = new RuleContext(symbols, context.Compilation, context.ReportDiagnostic);
+        var rules = new RuleContext(symbols, models, context.Compilation, context.Options, context.ReportDiagnostic);
         foreach (TrainingFlow flow in flows)
         {
             foreach (ITrainingRule rule in TrainingRules.All)

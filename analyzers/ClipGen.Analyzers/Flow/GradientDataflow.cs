@@ -13,6 +13,7 @@ namespace ClipGen.Analyzers.Flow;
 /// P: a backward() has not been consumed by any optimizer's step yet; S: a step ran since the last backward();
 /// I: a backward() ran in the current loop iteration (cleared on back-edges);
 /// U[o]: a backward() reaches with no clipping or clearing since (for optimizer o; cleared by o.step());
+/// K[o]: a clip ran since o's last step (with U[o] at a step: some paths clip, some do not);
 /// L[o][z]: zero_grad z cleared pending gradients before o.step() consumed them.
 /// M: a call that did not bind and could be a backward() ran since the last step (silent in doubt: CG0004).
 /// Calls that did not bind only ever clear bits that lead to a report, or set M and I, which suppress one.
@@ -37,11 +38,13 @@ internal sealed class GradientDataflow
         _discardEdges = discardEdges;
     }
 
-    private int Width => Fixed + _optimizers + (_optimizers * _zeroGrads);
+    private int Width => Fixed + (2 * _optimizers) + (_optimizers * _zeroGrads);
 
     private int U(int optimizer) => Fixed + optimizer;
 
-    private int L(int optimizer, int zeroGrad) => Fixed + _optimizers + (optimizer * _zeroGrads) + zeroGrad;
+    private int K(int optimizer) => Fixed + _optimizers + optimizer;
+
+    private int L(int optimizer, int zeroGrad) => Fixed + (2 * _optimizers) + (optimizer * _zeroGrads) + zeroGrad;
 
     /// <summary>Solves the flow and returns the facts at every step and clip.</summary>
     public static (ImmutableArray<StepFact> Steps, ImmutableArray<ClipFact> Clips) Solve(
@@ -164,6 +167,7 @@ internal sealed class GradientDataflow
                     state[M] = false;
                     state[S] = true;
                     state[U(e.Optimizer)] = false;
+                    state[K(e.Optimizer)] = false;
                     for (int z = 0; z < _zeroGrads; z++)
                     {
                         state[L(e.Optimizer, z)] = false;
@@ -194,6 +198,7 @@ internal sealed class GradientDataflow
                     for (int o = 0; o < _optimizers; o++)
                     {
                         state[U(o)] = false;
+                        state[K(o)] = true;
                     }
 
                     break;
@@ -237,7 +242,7 @@ internal sealed class GradientDataflow
 
     private StepFact StepFactAt(int block, int position, IInvocationOperation step, int optimizer, bool[] state)
     {
-        var cleared = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        var cleared = ImmutableArray.CreateBuilder<IOperation>();
         for (int z = 0; z < _zeroGrads; z++)
         {
             if (state[L(optimizer, z)])
@@ -247,13 +252,46 @@ internal sealed class GradientDataflow
         }
 
         bool noBackwardBefore = !state[I];
+        bool unclipped = state[U(optimizer)];
         return new StepFact(
             step,
             optimizer,
-            state[U(optimizer)],
+            unclipped,
+            unclipped && state[K(optimizer)],
             cleared.ToImmutable(),
             noBackwardBefore,
-            noBackwardBefore && BackwardFollows(block, position));
+            noBackwardBefore && BackwardFollows(block, position),
+            unclipped ? ClipsBeforeNextBackward(block, position) : ImmutableArray<IInvocationOperation>.Empty);
+    }
+
+    /// <summary>The clips reached from the event at <paramref name="position"/> before any backward() or step, in the same iteration.</summary>
+    private ImmutableArray<IInvocationOperation> ClipsBeforeNextBackward(int block, int position)
+    {
+        var clips = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        if (FirstClipOrStop(_events.ByBlock[block], position + 1, clips))
+        {
+            GraphWalk.Search(_events.Blocks[block], b => FirstClipOrStop(_events.ByBlock[b], 0, clips));
+        }
+
+        return clips.ToImmutable();
+    }
+
+    /// <summary>Collects the clips of <paramref name="events"/> from <paramref name="start"/>; false (stop there) at a backward or step.</summary>
+    private static bool FirstClipOrStop(ImmutableArray<TrainingEvent> events, int start, ImmutableArray<IInvocationOperation>.Builder clips)
+    {
+        for (int i = start; i < events.Length; i++)
+        {
+            switch (events[i].Kind)
+            {
+                case TrainingCallKind.Clip when events[i].Call is IInvocationOperation clip:
+                    clips.Add(clip);
+                    break;
+                case TrainingCallKind.Backward or TrainingCallKind.Step:
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A backward() is reachable from the event at <paramref name="position"/> of <paramref name="block"/> without crossing a back-edge.</summary>

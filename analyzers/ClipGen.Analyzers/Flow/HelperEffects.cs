@@ -11,6 +11,12 @@ internal enum HelperEffect
     None = 0,
     Clips = 1,
     ClearsGradients = 2,
+    /// <summary>It steps an optimizer (a whole train step: its clearing is not a clearing between backward and step).</summary>
+    Steps = 4,
+    /// <summary>It surely discards gradients (zero_grad, <c>p.grad = null</c>, <c>p.grad.zero_()</c>/<c>Dispose()</c>), not merely writes them.</summary>
+    Discards = 8,
+    /// <summary>It calls backward() (or something that did not bind and could be one).</summary>
+    Backward = 16,
 }
 
 /// <summary>
@@ -69,14 +75,20 @@ internal sealed class HelperEffects
                     IInvocationOperation invocation => _symbols.Classify(invocation) switch
                     {
                         TrainingCallKind.Clip => _symbols.IsAccumulatorStep(invocation) ? HelperEffect.Clips | HelperEffect.ClearsGradients : HelperEffect.Clips,
-                        TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients,
+                        TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients | HelperEffect.Discards,
+                        TrainingCallKind.Step or TrainingCallKind.ClosureStep => HelperEffect.Steps,
+                        TrainingCallKind.Backward => HelperEffect.Backward,
+                        _ when _symbols.IsHandWrittenGradClear(invocation) => HelperEffect.ClearsGradients | HelperEffect.Discards,
                         _ => _symbols.IsManualGradClear(invocation) ? HelperEffect.ClearsGradients : HelperEffect.None,
                     },
-                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) || _symbols.MaybeGradProperty(assignment.Target, model) => HelperEffect.ClearsGradients,
+                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) =>
+                        TorchSymbols.IsNullValue(assignment.Value) ? HelperEffect.ClearsGradients | HelperEffect.Discards : HelperEffect.ClearsGradients,
+                    ISimpleAssignmentOperation assignment when _symbols.MaybeGradProperty(assignment.Target, model) => HelperEffect.ClearsGradients,
                     IInvalidOperation => _symbols.ClassifyUnbound(operation, model) switch
                     {
                         UnboundCallKind.MaybeClip => HelperEffect.Clips,
                         UnboundCallKind.MaybeClear => HelperEffect.ClearsGradients,
+                        UnboundCallKind.MaybeBackward => HelperEffect.Backward,
                         _ => HelperEffect.None,
                     },
                     _ => HelperEffect.None,
