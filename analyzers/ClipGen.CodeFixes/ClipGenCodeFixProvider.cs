@@ -21,7 +21,7 @@ public abstract class ClipGenCodeFixProvider : CodeFixProvider
 
     public sealed override FixAllProvider GetFixAllProvider() =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
-            await FixAllAsync(document, diagnostics, context.CodeActionEquivalenceKey ?? string.Empty, context.CancellationToken).ConfigureAwait(false));
+            await FixAllAsync(document, diagnostics, context.CodeActionEquivalenceKey, context.CancellationToken).ConfigureAwait(false));
 
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -52,7 +52,9 @@ public abstract class ClipGenCodeFixProvider : CodeFixProvider
             ? Plan(input, diagnostic)
             : Enumerable.Empty<FixPlan>();
 
-    private async Task<Document> FixAllAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+    /// <param name="key">The equivalence key of the action Fix All was started from; null (what <c>dotnet format</c>
+    /// passes) takes each diagnostic's first plan, the action the IDE would list first.</param>
+    private async Task<Document> FixAllAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string? key, CancellationToken cancellationToken)
     {
         if (await FixInput.CreateAsync(document, cancellationToken).ConfigureAwait(false) is not { } input)
         {
@@ -64,7 +66,7 @@ public abstract class ClipGenCodeFixProvider : CodeFixProvider
         foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (PlansOf(input, diagnostic).FirstOrDefault(p => p.Key == key) is not { } plan
+            if (PlansOf(input, diagnostic).FirstOrDefault(p => key is null || p.Key == key) is not { } plan
                 || plan.Touched.Any(n => touched.Any(t => t.Span.IntersectsWith(n.Span) || n.Span.Contains(t.Span) || t.Span.Contains(n.Span))))
             {
                 continue;

@@ -26,13 +26,47 @@ public sealed class ConsumerProject : IDisposable
         directory = Directory.CreateDirectory(Path.Combine(root, "Consumer")).FullName;
         WriteProject();
 
-        string errorLog = Path.Combine(root, "diagnostics.sarif");
-        Build = DotNetCli.Run(directory, TimeSpan.FromMinutes(5),
+        (Build, Diagnostics, Run) = BuildAndRun("diagnostics.sarif");
+        if (Build.ExitCode != 0)
+        {
+            return;
+        }
+
+        // What a user runs to fix a whole project from the command line: every fixable rule, Info included.
+        BadLoopBefore = File.ReadAllText(Path.Combine(directory, "BadLoop.cs"));
+        Format = DotNetCli.Run(directory, TimeSpan.FromMinutes(5),
+            ["format", "analyzers", "Consumer.csproj", .. FormatArguments, "--no-restore", "--verbosity", "detailed"]);
+        BadLoopAfter = File.ReadAllText(Path.Combine(directory, "BadLoop.cs"));
+        (FixedBuild, FixedDiagnostics, FixedRun) = BuildAndRun("fixed-diagnostics.sarif");
+    }
+
+    /// <summary>The arguments after <c>dotnet format analyzers &lt;project&gt;</c> (the README documents the same command).</summary>
+    public static readonly string[] FormatArguments = ["--diagnostics", "CG0001", "CG0002", "CG0003", "CG0004", "CG0005", "--severity", "info"];
+
+    /// <summary><c>dotnet format analyzers</c> on the built consumer; null when the first build failed.</summary>
+    public CommandResult? Format { get; }
+
+    public string BadLoopBefore { get; } = "";
+
+    public string BadLoopAfter { get; } = "";
+
+    /// <summary>The build after the fixes (null when the first build failed).</summary>
+    public CommandResult? FixedBuild { get; }
+
+    public IReadOnlyList<Diagnostic> FixedDiagnostics { get; } = [];
+
+    public CommandResult? FixedRun { get; }
+
+    private (CommandResult Build, IReadOnlyList<Diagnostic> Diagnostics, CommandResult? Run) BuildAndRun(string sarifName)
+    {
+        string errorLog = Path.Combine(root, sarifName);
+        CommandResult build = DotNetCli.Run(directory, TimeSpan.FromMinutes(5),
             "build", "Consumer.csproj", "-c", "Release", $"-p:ErrorLog={errorLog}%2Cversion=2.1");
-        Diagnostics = File.Exists(errorLog) ? ReadSarif(errorLog) : [];
-        Run = Build.ExitCode == 0
+        IReadOnlyList<Diagnostic> diagnostics = File.Exists(errorLog) ? ReadSarif(errorLog) : [];
+        CommandResult? run = build.ExitCode == 0
             ? DotNetCli.Run(directory, TimeSpan.FromMinutes(3), "run", "--no-build", "-c", "Release", "--project", "Consumer.csproj")
             : null;
+        return (build, diagnostics, run);
     }
 
     public string Version => package.Version;
@@ -48,8 +82,13 @@ public sealed class ConsumerProject : IDisposable
     public string ProjectDirectory => directory;
 
     /// <summary>The <c>key: value</c> lines the consumer printed.</summary>
-    public IReadOnlyDictionary<string, string> Printed =>
-        (Run?.Output ?? "").Split('\n')
+    public IReadOnlyDictionary<string, string> Printed => PrintedBy(Run);
+
+    /// <summary>The <c>key: value</c> lines the fixed consumer printed.</summary>
+    public IReadOnlyDictionary<string, string> FixedPrinted => PrintedBy(FixedRun);
+
+    private static IReadOnlyDictionary<string, string> PrintedBy(CommandResult? run) =>
+        (run?.Output ?? "").Split('\n')
             .Select(line => line.Trim().Split(": ", 2))
             .Where(parts => parts.Length == 2)
             .GroupBy(parts => parts[0])

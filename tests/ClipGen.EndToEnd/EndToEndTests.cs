@@ -1,4 +1,5 @@
 using System.Globalization;
+using ClipGen.Testing;
 
 namespace ClipGen.EndToEnd;
 
@@ -70,6 +71,53 @@ public sealed class EndToEndTests(ConsumerProject consumer) : IClassFixture<Cons
         // clip_grad_norm_: after clipping ‖g‖ ≤ max_norm (relative slack 1e-6 for the +1e-6 in the coefficient and float32).
         Assert.True(Number(printed, "largest post-clip norm") <= maxNorm * (1 + 1e-5), consumer.Run.Output);
         Assert.True(double.IsFinite(Number(printed, "hand-clipped loop loss")), consumer.Run.Output);
+    }
+
+    private static readonly string[] FixableRules = ["CG0001", "CG0002", "CG0003", "CG0004", "CG0005"];
+
+    [Fact]
+    public void Every_fixable_rule_is_reported_on_the_broken_loops()
+    {
+        Assert.True(consumer.Build.ExitCode == 0, consumer.Build.ToString());
+
+        Assert.All(FixableRules, id => Assert.Contains(consumer.Diagnostics, d => d.Id == id && d.File == "BadLoop.cs"));
+        // The bug is real: with the gradients cleared before the step, Adam never moves the weights.
+        (double first, double last) = Losses(consumer.Printed, "CG0002 loop", consumer.Run);
+        Assert.Equal(first, last);
+    }
+
+    [Fact]
+    public void Dotnet_format_applies_every_rule_fix_and_the_diagnostics_are_gone()
+    {
+        Assert.True(consumer.Format is not null, consumer.Build.ToString());
+        Assert.True(consumer.Format.ExitCode == 0, consumer.Format.ToString());
+        Assert.NotEqual(consumer.BadLoopBefore, consumer.BadLoopAfter);
+        Assert.True(consumer.FixedBuild is { ExitCode: 0 }, consumer.FixedBuild?.ToString() + "\n--- BadLoop.cs after dotnet format ---\n" + consumer.BadLoopAfter);
+
+        var left = consumer.FixedDiagnostics.Where(d => FixableRules.Contains(d.Id)).ToList();
+        Assert.True(left.Count == 0, string.Join("\n", left) + "\n--- BadLoop.cs after dotnet format ---\n" + consumer.BadLoopAfter + "\n" + consumer.Format);
+    }
+
+    [Fact]
+    public void The_fixed_loops_train()
+    {
+        Assert.True(consumer.FixedRun is { ExitCode: 0 }, consumer.FixedRun?.ToString() ?? consumer.FixedBuild?.ToString() ?? consumer.Build.ToString());
+
+        foreach (string id in FixableRules)
+        {
+            (double first, double last) = Losses(consumer.FixedPrinted, id + " loop", consumer.FixedRun);
+            Assert.True(double.IsFinite(last) && last < first, $"{id} loop after the fix: first loss {first}, last {last}\n{consumer.BadLoopAfter}");
+        }
+
+        // The generated train step still trains as before the fixes.
+        Assert.True(Number(consumer.FixedPrinted, "last loss") < Number(consumer.FixedPrinted, "first loss"), consumer.FixedRun?.Output);
+    }
+
+    private static (double First, double Last) Losses(IReadOnlyDictionary<string, string> printed, string loop, CommandResult? run)
+    {
+        Assert.True(printed.TryGetValue(loop + " losses", out string? text), $"the consumer did not print '{loop} losses'\n{run}");
+        string[] parts = text.Split(' ');
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     private static double Number(IReadOnlyDictionary<string, string> printed, string key) =>

@@ -34,13 +34,19 @@ public sealed class GenerateTrainStepRefactoring : CodeRefactoringProvider
         SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (model is null || TorchSymbols.For(model.Compilation) is not { } symbols || symbols.ClipGradNormAttribute is null
             || TrainStepLoop.Match(loop, model, symbols, cancellationToken) is not { } match
-            || TrainStepRewrite.Create(document, root, model, match, symbols, cancellationToken) is not { } newRoot)
+            || TrainStepRewrite.Candidates(document, root, model, match, symbols, cancellationToken) is not { Count: > 0 } candidates)
         {
             return;
         }
 
-        context.RegisterRefactoring(CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(newRoot)), EquivalenceKey));
+        // The generator's acceptance check compiles the rewritten tree: deferred into the action.
+        context.RegisterRefactoring(CodeAction.Create(Title, ct => Task.FromResult(Apply(document, root, model, candidates, ct)), EquivalenceKey));
     }
+
+    private static Document Apply(Document document, SyntaxNode root, SemanticModel model, IReadOnlyList<SyntaxNode> candidates, CancellationToken cancellationToken) =>
+        candidates.FirstOrDefault(c => TrainStepRewrite.Accepted(c, root, model, cancellationToken)) is { } accepted
+            ? document.WithSyntaxRoot(accepted)
+            : document;
 
     /// <summary>The loop whose keyword holds the caret, or whose body holds the (non-empty) selection.</summary>
     private static StatementSyntax? LoopAt(SyntaxNode root, TextSpan span)

@@ -23,15 +23,27 @@ internal static class TrainStepRewrite
     private const string MissingImplementation = "CS8795";
     private static readonly SyntaxAnnotation StepAnnotation = new("ClipGen.TrainStep");
 
-    public static SyntaxNode? Create(Document document, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rewrites to try, form 1 first: syntax edits on the current document, no new compilation. The code action
+    /// keeps the first one <see cref="Accepted"/> approves (that check compiles the new tree and runs the generator's
+    /// parser, so it runs only when the action is applied, never while the light bulb is computed).
+    /// </summary>
+    public static IReadOnlyList<SyntaxNode> Candidates(Document document, SyntaxNode root, SemanticModel model, TrainStepLoop loop, TorchSymbols symbols, CancellationToken cancellationToken)
     {
         string maxNorm = loop.MaxNorm is { } constant ? CSharpText.DoubleLiteral(constant) : CG0001AddClippingCodeFix.MaxNorm(document, root.SyntaxTree);
         SolutionServices services = document.Project.Solution.Services;
-        return Form1(services, root, model, loop, symbols, maxNorm, cancellationToken) is { } form1 && Accepted(form1, root, model, cancellationToken)
-            ? form1
-            : Form2(services, root, model, loop, symbols, maxNorm, cancellationToken) is { } form2 && Accepted(form2, root, model, cancellationToken)
-                ? form2
-                : null;
+        var candidates = new List<SyntaxNode>();
+        if (Form1(services, root, model, loop, symbols, maxNorm, cancellationToken) is { } form1)
+        {
+            candidates.Add(form1);
+        }
+
+        if (Form2(services, root, model, loop, symbols, maxNorm, cancellationToken) is { } form2)
+        {
+            candidates.Add(form2);
+        }
+
+        return candidates;
     }
 
     /// <summary><c>var loss = criterion.call(model.call(a, …), b);</c> with a member criterion: the step takes (a, …, b).</summary>
@@ -202,7 +214,7 @@ internal static class TrainStepRewrite
     }
 
     /// <summary>The generator's parser accepts the new declaration, and nothing else in the type stops binding.</summary>
-    private static bool Accepted(SyntaxNode newRoot, SyntaxNode oldRoot, SemanticModel oldModel, CancellationToken cancellationToken)
+    public static bool Accepted(SyntaxNode newRoot, SyntaxNode oldRoot, SemanticModel oldModel, CancellationToken cancellationToken)
     {
         SyntaxTree oldTree = oldRoot.SyntaxTree;
         SyntaxTree newTree = oldTree.WithRootAndOptions(newRoot, oldTree.Options);

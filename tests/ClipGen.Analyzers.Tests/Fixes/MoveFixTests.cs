@@ -160,4 +160,25 @@ public class CG0005MoveStepCodeFixTests
                 {|CG0001:optimizer.step()|};
             }
             """));
+
+    [Fact]
+    public Task Moves_the_step_after_the_clip_that_follows_backward() => CheckedFixVerifier<CG0005MoveStepCodeFix>.VerifyAsync(
+        Snippets.Loop("""
+            for (int i = 0; i < steps; i++)
+            {
+                optimizer.zero_grad();
+                {|CG0005:optimizer.step()|};
+                nn.functional.mse_loss(model.call(x), y).backward();
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            }
+            """),
+        Snippets.Loop("""
+            for (int i = 0; i < steps; i++)
+            {
+                optimizer.zero_grad();
+                nn.functional.mse_loss(model.call(x), y).backward();
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                optimizer.step();
+            }
+            """));
 }

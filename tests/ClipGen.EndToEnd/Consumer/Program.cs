@@ -36,3 +36,19 @@ Console.WriteLine($"last loss: {lastLoss:R}");
 Console.WriteLine($"clipped steps: {clipped}");
 Console.WriteLine($"largest post-clip norm: {largestPostClipNorm:R}");
 Console.WriteLine($"hand-clipped loop loss: {GoodLoop.Train(inputs, targets, 5):R}");
+
+// The broken loops (fixed by `dotnet format analyzers` in the EndToEnd tests): "<loop> losses: first last".
+const int badSteps = 30;
+foreach (var (name, train) in new (string, Func<Tensor, Tensor, int, (double First, double Last)>)[]
+{
+    ("CG0001 loop", BadLoop.Unclipped),
+    ("CG0002 loop", BadLoop.ClearedBeforeStep),
+    ("CG0003 loop", BadLoop.NeverCleared),
+    ("CG0004 loop", BadLoop.ClippedAfterStep),
+    ("CG0005 loop", BadLoop.StepFirst),
+})
+{
+    random.manual_seed(11);
+    var (first, last) = train(inputs, targets, badSteps);
+    Console.WriteLine($"{name} losses: {first:R} {last:R}");
+}

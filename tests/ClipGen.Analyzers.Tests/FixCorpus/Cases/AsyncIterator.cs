@@ -50,3 +50,18 @@ public sealed class StreamingTrainer
         }
     }
 }
+
+public static class StaleStepWithClip
+{
+    public static async Task TrainAsync(nn.Module<Tensor, Tensor> model, IAsyncEnumerable<(Tensor X, Tensor Y)> batches)
+    {
+        var optimizer = optim.SGD(model.parameters(), 0.05);
+        await foreach (var (x, y) in batches)
+        {
+            optimizer.zero_grad();
+            optimizer.step();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 0.5);
+        }
+    }
+}
