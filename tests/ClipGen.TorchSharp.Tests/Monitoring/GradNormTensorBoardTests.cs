@@ -118,6 +118,11 @@ public sealed class GradNormTensorBoardTests : IDisposable
         monitor.Record(GradClip.ClipGradValue(new[] { p }, 1.0, NonFinitePolicy.SkipStep), new[] { p }); // not captured
 
         var values = TfEventReader.Read(EventFile()).Values;
+        // The post-clip norm is measured: ‖(1, −1, 0.5)‖ = 1.5 after clamping ‖(5, −5, 0.5)‖ = √50.25.
+        AssertScalar(values, GradNormTags.PreClip, 0, Math.Sqrt(50.25));
+        AssertScalar(values, GradNormTags.PostClip, 0, 1.5);
+        AssertScalar(values, GradNormTags.Coefficient, 0, 1.5 / Math.Sqrt(50.25));
+        Assert.Equal(1.5, monitor.Records[1].PostClipNorm, 6);
         var pre = Assert.Single(values, v => v.Tag == GradNormTags.ValuesPreClip);
         Assert.Equal(0, pre.Step);
         Assert.Equal((-5.0, 5.0, 0.5), (pre.Histogram!.Min, pre.Histogram.Max, pre.Histogram.Sum));
