@@ -152,6 +152,23 @@ public sealed class GradNormTensorBoardTests : IDisposable
     }
 
     [Fact]
+    public void A_non_finite_step_writes_its_NaN_norm_and_histograms_of_the_finite_entries_only()
+    {
+        using var scope = NewDisposeScope();
+        var monitor = new GradNormMonitor(torch.utils.tensorboard.SummaryWriter(_logDir), histogramEvery: 1);
+        var p = Grads.Param(new float[] { float.NaN, 2 });
+        monitor.Record(GradClip.ClipGradNorm(new[] { p }, 1.0, 2.0, NonFinitePolicy.SkipStep), new[] { p });     // untouched
+        monitor.Record(GradClip.ClipGradNorm(new[] { p }, 1.0, 2.0, NonFinitePolicy.Propagate), new[] { p });    // all NaN
+
+        var values = TfEventReader.Read(EventFile()).Values;
+        Assert.True(float.IsNaN(Assert.Single(values, v => v.Tag == GradNormTags.PreClip && v.Step == 0).Scalar!.Value));
+        TfHistogram skipped = Assert.Single(values, v => v.Tag == GradNormTags.ValuesPostClip && v.Step == 0).Histogram!;
+        Assert.Equal((1.0, 2.0, 2.0), (skipped.Num, skipped.Min, skipped.Max));
+        Assert.DoesNotContain(values, v => v.Histogram is not null && v.Step == 1);
+        Assert.Equal(2, monitor.NonFiniteCount);
+    }
+
+    [Fact]
     public void A_monitor_without_writer_writes_nothing_and_bad_options_are_named()
     {
         Assert.False(new GradNormMonitor().WritesTensorBoard);
