@@ -22,7 +22,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor CG0002_ZeroGradBetweenBackwardAndStep = Create(
         "CG0002", TrainingLoop, DiagnosticSeverity.Warning,
         "Gradients cleared between backward() and step()",
-        "'{0}' clears the gradients on a path between 'backward()' and '{1}.step()': the step uses zero or missing gradients",
+        "'{0}' clears the gradients on a path between 'backward()' and '{1}.step()': {2}",
         "zero_grad() between backward() and step() discards the gradients that backward() just computed, so the optimizer steps on nothing. Clear gradients at the start of the iteration or right after step().");
 
     public static readonly DiagnosticDescriptor CG0003_GradientsNeverCleared = Create(
@@ -63,9 +63,9 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor CG1003_MemberNotFound = Create(
         "CG1003", Generator, DiagnosticSeverity.Error,
-        "Model, optimizer or loss not found",
+        "Model, optimizer, loss, scheduler or monitor not found",
         "{0}",
-        "The generator finds the model, optimizer and loss among the containing type's fields and properties by type; name them with Model, Optimizer or Loss when there is none or more than one.");
+        "The generator finds the model, optimizer and loss among the containing type's fields and properties by type; name them with Model, Optimizer or Loss when there is none or more than one. Scheduler and Monitor name an LRScheduler and a GradNormMonitor.");
 
     public static readonly DiagnosticDescriptor CG1004_UnsupportedSignature = Create(
         "CG1004", Generator, DiagnosticSeverity.Error,

@@ -51,12 +51,18 @@ internal sealed partial class TorchSymbols
     /// <summary>Classifies a call by the symbol it binds to (never by name alone).</summary>
     public TrainingCallKind Classify(IInvocationOperation invocation)
     {
-        IMethodSymbol? method = invocation.TargetMethod;
-        if (method is null)
+        if (invocation.TargetMethod is not { } method)
         {
             return TrainingCallKind.None;
         }
 
+        TrainingCallKind kind = ClassifyMethod(method);
+        return kind == TrainingCallKind.Step && IsClosureStep(invocation) ? TrainingCallKind.ClosureStep : kind;
+    }
+
+    /// <summary>Classifies a method by its symbol; a step is <see cref="TrainingCallKind.Step"/> whatever its arguments.</summary>
+    private TrainingCallKind ClassifyMethod(IMethodSymbol method)
+    {
         method = method.ReducedFrom ?? method;
         INamedTypeSymbol? containing = method.ContainingType?.OriginalDefinition;
         switch (method.Name)
@@ -64,7 +70,7 @@ internal sealed partial class TorchSymbols
             case "backward":
                 return Is(containing, Tensor) || Is(containing, Autograd) ? TrainingCallKind.Backward : TrainingCallKind.None;
             case "step" when OverridesMemberOf(method, Optimizer):
-                return IsClosureStep(invocation) ? TrainingCallKind.ClosureStep : TrainingCallKind.Step;
+                return TrainingCallKind.Step;
             case "zero_grad" when OverridesMemberOf(method, Optimizer):
                 return TrainingCallKind.OptimizerZeroGrad;
             case "zero_grad" when OverridesMemberOf(method, Module):
@@ -221,12 +227,7 @@ internal sealed partial class TorchSymbols
             return false;
         }
 
-        IOperation? receiver = invocation.Instance;
-        while (receiver is IConversionOperation conversion)
-        {
-            receiver = conversion.Operand;
-        }
-
+        IOperation? receiver = OperationWalk.WithoutConversions(invocation.Instance);
         return IsGradProperty(receiver) || receiver is IConditionalAccessInstanceOperation;
     }
 }

@@ -22,14 +22,11 @@ internal sealed partial class TorchSymbols
     {
         Tensor = tensor;
         Optimizer = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+Optimizer");
-        OptimizerHelper = compilation.GetTypeByMetadataName("TorchSharp.Modules.OptimizerHelper");
         Lbfgs = compilation.GetTypeByMetadataName("TorchSharp.Modules.LBFGS");
+        LrScheduler = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+LRScheduler");
         Module = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module");
-        Parameter = compilation.GetTypeByMetadataName("TorchSharp.Modules.Parameter");
         Autograd = compilation.GetTypeByMetadataName("TorchSharp.torch+autograd");
         NnUtils = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+utils");
-        LrScheduler = compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+LRScheduler");
-        DisposeScope = compilation.GetTypeByMetadataName("TorchSharp.DisposeScope");
         Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
 
         GradClip = compilation.GetTypeByMetadataName("ClipGen.GradClip");
@@ -66,14 +63,12 @@ internal sealed partial class TorchSymbols
     public INamedTypeSymbol Tensor { get; }
     public INamedTypeSymbol? Torch { get; }
     public INamedTypeSymbol? Optimizer { get; }
-    public INamedTypeSymbol? OptimizerHelper { get; }
     public INamedTypeSymbol? Lbfgs { get; }
+    /// <summary>The LR scheduler base a train step's <c>Scheduler = nameof(…)</c> member must derive from.</summary>
+    public INamedTypeSymbol? LrScheduler { get; }
     public INamedTypeSymbol? Module { get; }
-    public INamedTypeSymbol? Parameter { get; }
     public INamedTypeSymbol? Autograd { get; }
     public INamedTypeSymbol? NnUtils { get; }
-    public INamedTypeSymbol? LrScheduler { get; }
-    public INamedTypeSymbol? DisposeScope { get; }
 
     /// <summary><c>ClipGen.GradClip</c>; null when the ClipGen runtime is not referenced.</summary>
     public INamedTypeSymbol? GradClip { get; }

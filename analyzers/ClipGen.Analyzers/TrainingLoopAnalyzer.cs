@@ -17,13 +17,8 @@ namespace ClipGen.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
 {
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-        Descriptors.CG0001_MissingClipping,
-        Descriptors.CG0002_ZeroGradBetweenBackwardAndStep,
-        Descriptors.CG0003_GradientsNeverCleared,
-        Descriptors.CG0004_ClippingHasNoEffect,
-        Descriptors.CG0005_StepBeforeBackward,
-        Descriptors.CG0006_InvalidClippingArgument);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        TrainingRules.All.Select(rule => rule.Descriptor).ToImmutableArray();
 
     public override void Initialize(AnalysisContext context)
     {
@@ -79,15 +74,13 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var rules = new RuleContext(symbols, context.Compilation, context.Options, context.ReportDiagnostic, context.CancellationToken);
+        var rules = new RuleContext(symbols, context.Compilation, context.ReportDiagnostic);
         foreach (TrainingFlow flow in flows)
         {
-            MissingClippingRule.Report(flow, rules);
-            ZeroGradBetweenBackwardAndStepRule.Report(flow, rules);
-            GradientsNeverClearedRule.Report(flow, rules);
-            ClippingHasNoEffectRule.Report(flow, rules);
-            StepBeforeBackwardRule.Report(flow, rules);
-            InvalidClippingArgumentRule.Report(flow, rules);
+            foreach (ITrainingRule rule in TrainingRules.All)
+            {
+                rule.Report(flow, rules);
+            }
         }
     }
 

@@ -1,15 +1,17 @@
 using System.Composition;
 using ClipGen.Analyzers;
+using ClipGen.Analyzers.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
 
 namespace ClipGen.CodeFixes;
 
 /// <summary>
 /// CG0002: moves the zero_grad() right after the step it starved (the diagnostic's additional location). That is
-/// "after step()" in a plain loop and keeps accumulation intact when the step runs every k iterations.
+/// "after step()" in a plain loop and keeps accumulation intact when the step runs every k iterations. Not offered
+/// when the rule says no move is correct (<see cref="DiagnosticProperties.NoFix"/>: the optimizer steps in several
+/// places, e.g. under complementary accumulation flags, so clearing after one step lets the other accumulate).
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(CG0002MoveZeroGradCodeFix)), Shared]
 public sealed class CG0002MoveZeroGradCodeFix : ClipGenCodeFixProvider
@@ -21,35 +23,21 @@ public sealed class CG0002MoveZeroGradCodeFix : ClipGenCodeFixProvider
     {
     }
 
-    protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    protected override IEnumerable<FixPlan> Plan(FixInput input, Diagnostic diagnostic)
     {
-        if (Targets(root, diagnostic) is not null)
+        if (diagnostic.Properties.ContainsKey(DiagnosticProperties.NoFix)
+            || diagnostic.AdditionalLocations.Count != 1
+            || StatementEditing.OwnStatementAt(input.Root, diagnostic.Location) is not { } zeroGrad || !StatementEditing.InList(zeroGrad)
+            || StatementEditing.OwnStatementAt(input.Root, diagnostic.AdditionalLocations[0]) is not { } step
+            || zeroGrad.Span.IntersectsWith(step.Span) || !StatementEditing.CanInsertAfter(step))
         {
-            yield return ("Move zero_grad() right after the step", Key);
-        }
-    }
-
-    protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
-    {
-        if (Targets(root, diagnostic) is not ({ } zeroGrad, { } step))
-        {
-            return null;
+            yield break;
         }
 
-        StatementEditing.Remove(editor, zeroGrad);
-        return StatementEditing.InsertAfter(editor, step, StatementEditing.MovedCopy(zeroGrad, step)) ? new SyntaxNode[] { zeroGrad, step } : null;
-    }
-
-    private static (StatementSyntax ZeroGrad, StatementSyntax Step)? Targets(SyntaxNode root, Diagnostic diagnostic)
-    {
-        if (diagnostic.AdditionalLocations.Count != 1
-            || StatementEditing.OwnStatementAt(root, diagnostic.Location) is not { } zeroGrad || !StatementEditing.InList(zeroGrad)
-            || StatementEditing.OwnStatementAt(root, diagnostic.AdditionalLocations[0]) is not { } step
-            || zeroGrad.Span.IntersectsWith(step.Span))
+        yield return new FixPlan("Move zero_grad() right after the step", Key, new SyntaxNode[] { zeroGrad, step }, editor =>
         {
-            return null;
-        }
-
-        return (zeroGrad, step);
+            StatementEditing.Remove(editor, zeroGrad);
+            StatementEditing.InsertAfter(editor, step, StatementEditing.MovedCopy(zeroGrad, step));
+        });
     }
 }

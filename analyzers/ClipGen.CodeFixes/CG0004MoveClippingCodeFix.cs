@@ -3,7 +3,6 @@ using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Editing;
 
 namespace ClipGen.CodeFixes;
 
@@ -21,24 +20,18 @@ public sealed class CG0004MoveClippingCodeFix : ClipGenCodeFixProvider
     {
     }
 
-    protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    protected override IEnumerable<FixPlan> Plan(FixInput input, Diagnostic diagnostic)
     {
-        if (MoveTargets.Find(root, diagnostic) is ({ } clip, { } step) && !StatementEditing.UsesNamesDeclaredBetween(clip, clip, step))
+        if (MoveTargets.Find(input.Root, diagnostic) is not ({ } clip, { } step) || StatementEditing.UsesNamesDeclaredBetween(clip, clip, step))
         {
-            yield return ("Move the clipping just before the step", Key);
-        }
-    }
-
-    protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
-    {
-        if (MoveTargets.Find(root, diagnostic) is not ({ } clip, { } step))
-        {
-            return null;
+            yield break;
         }
 
-        StatementEditing.Remove(editor, clip);
-        StatementEditing.InsertBefore(editor, step, StatementEditing.MovedCopy(clip, step));
-        return new SyntaxNode[] { clip, step };
+        yield return new FixPlan("Move the clipping just before the step", Key, new SyntaxNode[] { clip, step }, editor =>
+        {
+            StatementEditing.Remove(editor, clip);
+            StatementEditing.InsertBefore(editor, step, StatementEditing.MovedCopy(clip, step));
+        });
     }
 }
 
@@ -50,7 +43,7 @@ internal static class MoveTargets
         if (diagnostic.AdditionalLocations.Count != 1
             || StatementEditing.OwnStatementAt(root, diagnostic.Location) is not { } moved
             || root.FindNode(diagnostic.AdditionalLocations[0].SourceSpan) is not StatementSyntax anchor
-            || moved.Parent != anchor.Parent || !StatementEditing.InList(moved))
+            || moved.Parent != anchor.Parent || !StatementEditing.InList(moved) || moved == anchor)
         {
             return null;
         }

@@ -2,7 +2,6 @@ using System.Composition;
 using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Editing;
 
 namespace ClipGen.CodeFixes;
 
@@ -17,22 +16,17 @@ public sealed class CG0005MoveStepCodeFix : ClipGenCodeFixProvider
     {
     }
 
-    protected override IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic)
+    protected override IEnumerable<FixPlan> Plan(FixInput input, Diagnostic diagnostic)
     {
-        if (MoveTargets.Find(root, diagnostic) is not null)
+        if (MoveTargets.Find(input.Root, diagnostic) is not ({ } step, { } backward) || !StatementEditing.CanInsertAfter(backward))
         {
-            yield return ("Move the step after backward()", Key);
-        }
-    }
-
-    protected override IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key)
-    {
-        if (MoveTargets.Find(root, diagnostic) is not ({ } step, { } backward))
-        {
-            return null;
+            yield break;
         }
 
-        StatementEditing.Remove(editor, step);
-        return StatementEditing.InsertAfter(editor, backward, StatementEditing.MovedCopy(step, backward)) ? new SyntaxNode[] { step, backward } : null;
+        yield return new FixPlan("Move the step after backward()", Key, new SyntaxNode[] { step, backward }, editor =>
+        {
+            StatementEditing.Remove(editor, step);
+            StatementEditing.InsertAfter(editor, backward, StatementEditing.MovedCopy(step, backward));
+        });
     }
 }

@@ -7,9 +7,10 @@ using Microsoft.CodeAnalysis.Editing;
 namespace ClipGen.CodeFixes;
 
 /// <summary>
-/// Base of the ClipGen fixes: one <see cref="Apply"/> per diagnostic on a shared <see cref="SyntaxEditor"/>, used both
-/// by the single fix and by Fix All (document/project/solution). Fix All applies every diagnostic of a document on
-/// the original tree in one editor, skipping a diagnostic whose statements another one already moved (overlap).
+/// Base of the ClipGen fixes. Each fix computes its edits as <see cref="FixPlan"/>s once per diagnostic; an action is
+/// registered only for a plan that exists, and the action applies exactly that plan, so what is offered and what is
+/// applied cannot disagree. Fix All (document/project/solution) plans every diagnostic of a document on the original
+/// tree and applies them in one editor, skipping a plan whose statements another plan already edits (overlap).
 /// </summary>
 public abstract class ClipGenCodeFixProvider : CodeFixProvider
 {
@@ -20,63 +21,108 @@ public abstract class ClipGenCodeFixProvider : CodeFixProvider
 
     public sealed override FixAllProvider GetFixAllProvider() =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
-            await ApplyAsync(document, diagnostics, context.CodeActionEquivalenceKey ?? string.Empty, context.CancellationToken).ConfigureAwait(false));
+            await FixAllAsync(document, diagnostics, context.CodeActionEquivalenceKey ?? string.Empty, context.CancellationToken).ConfigureAwait(false));
 
     public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+        if (await FixInput.CreateAsync(context.Document, context.CancellationToken).ConfigureAwait(false) is not { } input)
         {
             return;
         }
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            foreach ((string title, string key) in Offers(root, model, diagnostic))
+            foreach (FixPlan plan in PlansOf(input, diagnostic))
             {
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => ApplyAsync(context.Document, ImmutableArray.Create(diagnostic), key, ct), key),
+                    CodeAction.Create(plan.Title, _ => Task.FromResult(input.Document.WithSyntaxRoot(plan.ApplyTo(input))), plan.Key),
                     diagnostic);
             }
         }
     }
 
-    /// <summary>The fixes offered for <paramref name="diagnostic"/>: (title, equivalence key); empty when none is safe.</summary>
-    protected abstract IEnumerable<(string Title, string Key)> Offers(SyntaxNode root, SemanticModel model, Diagnostic diagnostic);
+    /// <summary>
+    /// The edits offered for <paramref name="diagnostic"/>, one per equivalence key; empty when no correct edit
+    /// exists. Every plan returned must change the document.
+    /// </summary>
+    protected abstract IEnumerable<FixPlan> Plan(FixInput input, Diagnostic diagnostic);
 
-    /// <summary>Records the edit of one diagnostic; returns the statements it touched (null: skipped).</summary>
-    protected abstract IEnumerable<SyntaxNode>? Apply(SyntaxEditor editor, SyntaxNode root, SemanticModel model, Document document, Diagnostic diagnostic, string key);
+    private IEnumerable<FixPlan> PlansOf(FixInput input, Diagnostic diagnostic) =>
+        diagnostic.Location.SourceTree == input.Root.SyntaxTree && FixableDiagnosticIds.Contains(diagnostic.Id)
+            ? Plan(input, diagnostic)
+            : Enumerable.Empty<FixPlan>();
 
-    private async Task<Document> ApplyAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
+    private async Task<Document> FixAllAsync(Document document, ImmutableArray<Diagnostic> diagnostics, string key, CancellationToken cancellationToken)
     {
-        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
+        if (await FixInput.CreateAsync(document, cancellationToken).ConfigureAwait(false) is not { } input)
         {
             return document;
         }
 
-        var editor = new SyntaxEditor(root, document.Project.Solution.Services);
-        var touched = new HashSet<SyntaxNode>();
+        var editor = new SyntaxEditor(input.Root, document.Project.Solution.Services);
+        var touched = new List<SyntaxNode>();
         foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
         {
-            if (!Offers(root, model, diagnostic).Any(o => o.Key == key))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (PlansOf(input, diagnostic).FirstOrDefault(p => p.Key == key) is not { } plan
+                || plan.Touched.Any(n => touched.Any(t => t.Span.IntersectsWith(n.Span) || n.Span.Contains(t.Span) || t.Span.Contains(n.Span))))
             {
                 continue;
             }
 
-            var probe = new SyntaxEditor(root, document.Project.Solution.Services);
-            IEnumerable<SyntaxNode>? nodes = Apply(probe, root, model, document, diagnostic, key)?.ToList();
-            if (nodes is null || nodes.Any(n => touched.Any(t => t.Span.IntersectsWith(n.Span) || n.Span.Contains(t.Span))))
-            {
-                continue;
-            }
-
-            Apply(editor, root, model, document, diagnostic, key);
-            touched.UnionWith(nodes);
+            plan.Edit(editor);
+            touched.AddRange(plan.Touched);
         }
 
         return document.WithSyntaxRoot(editor.GetChangedRoot());
+    }
+}
+
+/// <summary>What a fix plans on: the document, its syntax root and semantic model.</summary>
+public sealed class FixInput
+{
+    private FixInput(Document document, SyntaxNode root, SemanticModel model)
+    {
+        Document = document;
+        Root = root;
+        Model = model;
+    }
+
+    public Document Document { get; }
+    public SyntaxNode Root { get; }
+    public SemanticModel Model { get; }
+
+    public static async Task<FixInput?> CreateAsync(Document document, CancellationToken cancellationToken)
+    {
+        SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return root is null || model is null ? null : new FixInput(document, root, model);
+    }
+}
+
+/// <summary>
+/// One computed edit: its title and equivalence key, the statements it edits (for overlap in Fix All) and the edit
+/// itself, recorded on a <see cref="SyntaxEditor"/> over the tree it was planned on.
+/// </summary>
+public sealed class FixPlan
+{
+    public FixPlan(string title, string key, IReadOnlyList<SyntaxNode> touched, Action<SyntaxEditor> edit)
+    {
+        Title = title;
+        Key = key;
+        Touched = touched;
+        Edit = edit;
+    }
+
+    public string Title { get; }
+    public string Key { get; }
+    public IReadOnlyList<SyntaxNode> Touched { get; }
+    public Action<SyntaxEditor> Edit { get; }
+
+    internal SyntaxNode ApplyTo(FixInput input)
+    {
+        var editor = new SyntaxEditor(input.Root, input.Document.Project.Solution.Services);
+        Edit(editor);
+        return editor.GetChangedRoot();
     }
 }

@@ -1,3 +1,4 @@
+using ClipGen.Analyzers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -8,36 +9,12 @@ namespace ClipGen.CodeFixes;
 /// <summary>Statement-level edits shared by the fixes: insert and move statements, keeping comments and indentation.</summary>
 internal static class StatementEditing
 {
-    /// <summary>The statement that is exactly the diagnostic's span or holds it, if it sits in a statement list.</summary>
-    public static StatementSyntax? StatementAt(SyntaxNode root, Location location)
-    {
-        SyntaxNode? node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
-        for (; node is not null; node = node.Parent)
-        {
-            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
-            {
-                return null;
-            }
-
-            if (node is StatementSyntax statement && InList(statement))
-            {
-                return statement;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>The expression statement whose whole expression is the invocation at <paramref name="location"/>.</summary>
     public static ExpressionStatementSyntax? OwnStatementAt(SyntaxNode root, Location location)
     {
-        SyntaxNode node = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true);
-        while (node.Parent is ParenthesizedExpressionSyntax)
-        {
-            node = node.Parent;
-        }
-
-        return node is InvocationExpressionSyntax && node.Parent is ExpressionStatementSyntax statement ? statement : null;
+        return root.FindNode(location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
+            ? SyntaxNavigation.OwnStatement(invocation, throughWrappers: false)
+            : null;
     }
 
     public static bool InList(StatementSyntax statement) =>
@@ -49,39 +26,63 @@ internal static class StatementEditing
             .WithLeadingTrivia(Indentation(like))
             .WithTrailingTrivia(EndOfLine(like));
 
+    /// <summary>Whether <see cref="InsertBefore"/> can put a statement before <paramref name="anchor"/>.</summary>
+    public static bool CanInsertBefore(StatementSyntax anchor) => InList(anchor) || IsEmbedded(anchor);
+
+    /// <summary>Whether <see cref="InsertAfter"/> can put a statement after <paramref name="anchor"/>.</summary>
+    public static bool CanInsertAfter(StatementSyntax anchor) => InList(anchor) || anchor.Parent is IfStatementSyntax or ElseClauseSyntax;
+
+    /// <summary>
+    /// Inserts before <paramref name="anchor"/>; an embedded statement (<c>if (c) step();</c>, <c>while (c) step();</c>)
+    /// becomes a block, so the new statement runs exactly when the anchor does.
+    /// </summary>
     public static void InsertBefore(SyntaxEditor editor, StatementSyntax anchor, StatementSyntax statement)
     {
         if (anchor.Parent is GlobalStatementSyntax global)
         {
             editor.InsertBefore(global, SyntaxFactory.GlobalStatement(statement));
         }
-        else
+        else if (InList(anchor))
         {
             editor.InsertBefore(anchor, statement);
         }
+        else
+        {
+            editor.ReplaceNode(anchor, (current, _) => Wrap(statement.WithoutTrivia(), (StatementSyntax)current.WithoutTrivia(), current));
+        }
     }
 
-    /// <summary>Inserts after <paramref name="anchor"/>; an embedded statement (<c>if (c) step();</c>) becomes a block.</summary>
-    public static bool InsertAfter(SyntaxEditor editor, StatementSyntax anchor, StatementSyntax statement)
+    /// <summary>Inserts after <paramref name="anchor"/>; an embedded statement of an if/else becomes a block.</summary>
+    public static void InsertAfter(SyntaxEditor editor, StatementSyntax anchor, StatementSyntax statement)
     {
         switch (anchor.Parent)
         {
             case GlobalStatementSyntax global:
                 editor.InsertAfter(global, SyntaxFactory.GlobalStatement(statement));
-                return true;
+                break;
             case BlockSyntax or SwitchSectionSyntax:
                 editor.InsertAfter(anchor, statement);
-                return true;
-            case IfStatementSyntax or ElseClauseSyntax:
-                editor.ReplaceNode(anchor, (current, _) => SyntaxFactory.Block((StatementSyntax)current.WithoutTrivia(), statement.WithoutTrivia())
-                    .WithLeadingTrivia(current.GetLeadingTrivia())
-                    .WithTrailingTrivia(current.GetTrailingTrivia())
-                    .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation));
-                return true;
+                break;
             default:
-                return false;
+                editor.ReplaceNode(anchor, (current, _) => Wrap((StatementSyntax)current.WithoutTrivia(), statement.WithoutTrivia(), current));
+                break;
         }
     }
+
+    /// <summary>A statement that is the body of an if/else, loop, using, lock or fixed (not in a statement list).</summary>
+    public static bool IsEmbedded(StatementSyntax statement) =>
+        statement.Parent is IfStatementSyntax or ElseClauseSyntax or WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax
+            or CommonForEachStatementSyntax or UsingStatementSyntax or LockStatementSyntax or FixedStatementSyntax
+        && statement is not BlockSyntax;
+
+    private static BlockSyntax Wrap(StatementSyntax first, StatementSyntax second, SyntaxNode original) =>
+        SyntaxFactory.Block(Elastic(first), Elastic(second))
+            .WithLeadingTrivia(original.GetLeadingTrivia())
+            .WithTrailingTrivia(original.GetTrailingTrivia())
+            .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
+
+    private static StatementSyntax Elastic(StatementSyntax statement) =>
+        statement.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker);
 
     /// <summary>Removes <paramref name="statement"/> with its own trivia (the moved copy keeps its comments).</summary>
     public static void Remove(SyntaxEditor editor, StatementSyntax statement) =>

@@ -1,12 +1,10 @@
-using System.Diagnostics;
-using System.Reflection;
-
 namespace ClipGen.Build.Tests;
 
 /// <summary>
 /// ClipGen.targets run by the real MSBuild (one `dotnet msbuild` process, the inline task compiled by
-/// RoslynCodeTaskFactory from the shipped source) on a tiny project whose "copy to output" step is a
-/// no-op and whose output folders already hold libLibTorchSharp.so copies.
+/// RoslynCodeTaskFactory from the shipped source) on a tiny project that stands in for the SDK: its
+/// "resolve" step lists libLibTorchSharp.so copies as copy-local items, and its "copy to output" step copies
+/// them the way the SDK does. The targets must point those items at fixed copies under obj/.
 /// </summary>
 public class MSBuildTargetsTests
 {
@@ -18,8 +16,7 @@ public class MSBuildTargetsTests
         Assert.NotNull(ElfSamples.RealLibTorchSharp);
         using var folder = new TempFolder();
         string root = folder.Path;
-        string targets = typeof(MSBuildTargetsTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "ClipGenTargetsPath").Value!;
+        string targets = ClipGenTargetsFile.Path;
 
         // A libstdc++ stand-in that defines GLIBCXX_3.4.32, and one (the g++ test library) that defines nothing.
         string map = Path.Combine(root, "v.map");
@@ -38,23 +35,36 @@ public class MSBuildTargetsTests
         };
         foreach (var c in cases)
         {
-            Directory.CreateDirectory(Path.Combine(root, c.Name, "runtimes/linux-x64/native"));
-            File.Copy(ElfSamples.RealLibTorchSharp!, Path.Combine(root, c.Name, "libLibTorchSharp.so"));
+            Directory.CreateDirectory(Path.Combine(root, "packages", c.Name, "runtimes/linux-x64/native"));
+            File.Copy(ElfSamples.RealLibTorchSharp!, Path.Combine(root, "packages", c.Name, "libLibTorchSharp.so"));
+            File.Copy(ElfSamples.RealLibTorchSharp!, Path.Combine(root, "packages", c.Name, "runtimes/linux-x64/native/libLibTorchSharp.so"));
         }
 
-        // A damaged copy beside a good one: a warning, the build goes on, the file stays as it was.
-        string damaged = Path.Combine(root, "always/runtimes/linux-x64/native/libLibTorchSharp.so");
+        // A damaged package file beside a good one: a warning, the build goes on, the file is used as it is.
+        string damaged = Path.Combine(root, "packages/always/runtimes/linux-x64/native/libLibTorchSharp.so");
         File.WriteAllText(damaged, "damaged");
 
         File.WriteAllText(Path.Combine(root, "inner.proj"), $"""
             <Project>
+              <PropertyGroup>
+                <IntermediateOutputPath>obj/$(Case)/</IntermediateOutputPath>
+              </PropertyGroup>
               <Import Project="{targets}" />
-              <Target Name="CopyFilesToOutputDirectory" />
-              <Target Name="Build" DependsOnTargets="CopyFilesToOutputDirectory" />
+              <Target Name="ResolveLockFileCopyLocalFiles">
+                <ItemGroup>
+                  <ReferenceCopyLocalPaths Include="$(Packages)libLibTorchSharp.so" DestinationSubDirectory="" />
+                  <ReferenceCopyLocalPaths Include="$(Packages)runtimes/linux-x64/native/libLibTorchSharp.so" DestinationSubDirectory="runtimes/linux-x64/native/" />
+                </ItemGroup>
+              </Target>
+              <Target Name="CopyFilesToOutputDirectory">
+                <Copy SourceFiles="@(ReferenceCopyLocalPaths)" SkipUnchangedFiles="true"
+                      DestinationFiles="@(ReferenceCopyLocalPaths->'$(OutDir)%(DestinationSubDirectory)%(Filename)%(Extension)')" />
+              </Target>
+              <Target Name="Build" DependsOnTargets="ResolveLockFileCopyLocalFiles;CopyFilesToOutputDirectory" />
             </Project>
             """);
         string calls = string.Join(Environment.NewLine, cases.Select(c =>
-            $"""    <MSBuild Projects="inner.proj" Targets="Build" Properties="OutDir={root}/{c.Name}/;{c.Properties};Case={c.Name}" />"""));
+            $"""    <MSBuild Projects="inner.proj" Targets="Build" Properties="OutDir={root}/{c.Name}/;Packages={root}/packages/{c.Name}/;{c.Properties};Case={c.Name}" />"""));
         File.WriteAllText(Path.Combine(root, "driver.proj"), $"""
             <Project>
               <Target Name="Build">
@@ -70,9 +80,11 @@ public class MSBuildTargetsTests
         {
             string expected = c.Patched ? "WEAK" : "none";
             Assert.True(expected == TestElfLibrary.ReadElfFlags(Path.Combine(root, c.Name, "libLibTorchSharp.so"), Need), $"{c.Name}: expected {expected}\n{log}");
+            Assert.Equal("none", TestElfLibrary.ReadElfFlags(Path.Combine(root, "packages", c.Name, "libLibTorchSharp.so"), Need));
         }
 
         Assert.Equal("damaged", File.ReadAllText(damaged));
+        Assert.Equal("damaged", File.ReadAllText(Path.Combine(root, "always/runtimes/linux-x64/native/libLibTorchSharp.so")));
         // MSBuild repeats warnings in its summary: one distinct warning, about the damaged file only.
         string warning = Assert.Single(log.Split('\n').Where(l => l.Contains("warning CLIPGEN", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct());
         Assert.Contains("warning CLIPGEN001", warning);
@@ -80,30 +92,6 @@ public class MSBuildTargetsTests
         Assert.Contains("not an ELF file", warning);
     }
 
-    private static (int Exit, string Log) RunMSBuild(string folder, string project)
-    {
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string arg in new[] { "msbuild", project, "-nologo", "-nodeReuse:false", "-maxCpuCount:1", "-verbosity:normal" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // The test host runs under `dotnet test`; its MSBuild variables would point the child elsewhere.
-        foreach (string key in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
-    }
+    private static (int Exit, string Log) RunMSBuild(string folder, string project) =>
+        DotnetProcess.Run(folder, "msbuild", project, "-nologo", "-nodeReuse:false", "-maxCpuCount:1", "-verbosity:normal");
 }

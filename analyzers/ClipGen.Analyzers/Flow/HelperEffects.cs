@@ -72,7 +72,13 @@ internal sealed class HelperEffects
                         TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients,
                         _ => _symbols.IsManualGradClear(invocation) ? HelperEffect.ClearsGradients : HelperEffect.None,
                     },
-                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) => HelperEffect.ClearsGradients,
+                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) || _symbols.MaybeGradProperty(assignment.Target, model) => HelperEffect.ClearsGradients,
+                    IInvalidOperation => _symbols.ClassifyUnbound(operation, model) switch
+                    {
+                        UnboundCallKind.MaybeClip => HelperEffect.Clips,
+                        UnboundCallKind.MaybeClear => HelperEffect.ClearsGradients,
+                        _ => HelperEffect.None,
+                    },
                     _ => HelperEffect.None,
                 };
             }

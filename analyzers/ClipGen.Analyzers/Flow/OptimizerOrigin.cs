@@ -25,7 +25,7 @@ internal sealed class OptimizerOrigin
     /// <param name="model">The semantic model of the step's tree (CFG operations carry none).</param>
     public static OptimizerOrigin Find(OptimizerFlow optimizer, IInvocationOperation step, SemanticModel? model, TorchSymbols symbols, Compilation compilation)
     {
-        IOperation? created = Unwrap(AssignedValue(optimizer.Symbol, compilation));
+        IOperation? created = OperationWalk.WithoutConversions(AssignedValue(optimizer.Symbol, compilation));
         IOperation? parameters = created switch
         {
             IInvocationOperation invocation => FirstArgument(invocation.Arguments),
@@ -40,9 +40,9 @@ internal sealed class OptimizerOrigin
             text = parameters.Syntax.ToString();
         }
 
-        if (Unwrap(parameters) is IInvocationOperation call && symbols.IsModuleParameters(call))
+        if (OperationWalk.WithoutConversions(parameters) is IInvocationOperation call && symbols.IsModuleParameters(call))
         {
-            recurrent = IsRecurrentModel(Unwrap(call.Instance), symbols, compilation);
+            recurrent = IsRecurrentModel(OperationWalk.WithoutConversions(call.Instance), symbols, compilation);
         }
 
         if (text is null && model is not null)
@@ -117,16 +117,6 @@ internal sealed class OptimizerOrigin
         }
 
         return !parameters.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation or IParameterReferenceOperation);
-    }
-
-    private static IOperation? Unwrap(IOperation? operation)
-    {
-        while (operation is IConversionOperation conversion)
-        {
-            operation = conversion.Operand;
-        }
-
-        return operation;
     }
 
     /// <summary>The value a local, field or property is initialized or assigned with (first found).</summary>

@@ -15,16 +15,21 @@ internal sealed record OptimizerFlow(ISymbol? Symbol, IOperation Receiver)
 /// <summary>What holds at an <c>optimizer.step()</c> on the paths that reach it.</summary>
 /// <param name="UnclippedBackwardReaches">Some path reaches the step from a backward() with no clipping (nor zero_grad) in between (CG0001).</param>
 /// <param name="ClearingZeroGrads">zero_grad calls that, on some path, cleared a backward's gradients before this step consumed them (CG0002).</param>
-/// <param name="NoBackwardBeforeInIteration">No path reaches the step from a backward() of the same loop iteration (CG0005, with <see cref="BackwardFollowsInIteration"/>).</param>
+/// <param name="NoBackwardBeforeInIteration">No path reaches the step from a backward() of the same loop iteration.</param>
+/// <param name="BackwardFollowsInIteration">A backward() is reachable from the step without crossing a loop back-edge.</param>
 internal sealed record StepFact(
     IInvocationOperation Step,
     int Optimizer,
     bool UnclippedBackwardReaches,
     ImmutableArray<IInvocationOperation> ClearingZeroGrads,
-    bool NoBackwardBeforeInIteration)
+    bool NoBackwardBeforeInIteration,
+    bool BackwardFollowsInIteration)
 {
-    /// <summary>A backward() is reachable from the step without crossing a loop back-edge.</summary>
-    public bool BackwardFollowsInIteration { get; internal set; }
+    /// <summary>
+    /// The step runs before the iteration's backward() (CG0005): it applies the previous iteration's gradients.
+    /// Other rules defer to it: what they would see at this step is a consequence of the misplacement.
+    /// </summary>
+    public bool RunsBeforeBackward => NoBackwardBeforeInIteration && BackwardFollowsInIteration;
 }
 
 /// <summary>What holds at a clipping call (CG0004).</summary>

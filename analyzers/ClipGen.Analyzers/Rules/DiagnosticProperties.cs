@@ -8,4 +8,7 @@ internal static class DiagnosticProperties
 
     /// <summary>CG0003: source text of the optimizer whose zero_grad() the fix inserts.</summary>
     public const string Optimizer = "Optimizer";
+
+    /// <summary>CG0002: present when no automatic fix is correct (the message says what to do); the value says why.</summary>
+    public const string NoFix = "NoFix";
 }

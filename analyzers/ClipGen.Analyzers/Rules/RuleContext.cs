@@ -1,5 +1,4 @@
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace ClipGen.Analyzers.Rules;
 
@@ -7,6 +6,4 @@ namespace ClipGen.Analyzers.Rules;
 internal sealed record RuleContext(
     TorchSymbols Symbols,
     Compilation Compilation,
-    AnalyzerOptions Options,
-    Action<Diagnostic> Report,
-    CancellationToken CancellationToken);
+    Action<Diagnostic> Report);

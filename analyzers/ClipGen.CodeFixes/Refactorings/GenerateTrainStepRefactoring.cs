@@ -49,7 +49,7 @@ public sealed class GenerateTrainStepRefactoring : CodeRefactoringProvider
         foreach (int position in span.IsEmpty && span.Start > 0 ? new[] { span.Start, span.Start - 1 } : new[] { span.Start })
         {
             SyntaxToken token = root.FindToken(position);
-            if (token.Parent is StatementSyntax owner && IsLoop(owner) && token == owner.GetFirstToken()
+            if (token.Parent is StatementSyntax owner && LoopSyntax.IsLoop(owner) && token == owner.GetFirstToken()
                 && token.Span.Start <= span.Start && span.End <= token.Span.End)
             {
                 return owner;
@@ -62,18 +62,6 @@ public sealed class GenerateTrainStepRefactoring : CodeRefactoringProvider
         }
 
         return root.FindNode(span).AncestorsAndSelf().OfType<StatementSyntax>()
-            .FirstOrDefault(s => IsLoop(s) && Body(s) is BlockSyntax body && body.Span.Contains(span) && body.Span != span);
+            .FirstOrDefault(s => LoopSyntax.Body(s) is BlockSyntax body && body.Span.Contains(span) && body.Span != span);
     }
-
-    private static bool IsLoop(StatementSyntax statement) =>
-        statement is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
-
-    private static StatementSyntax? Body(StatementSyntax loop) => loop switch
-    {
-        ForStatementSyntax f => f.Statement,
-        CommonForEachStatementSyntax f => f.Statement,
-        WhileStatementSyntax w => w.Statement,
-        DoStatementSyntax d => d.Statement,
-        _ => null,
-    };
 }

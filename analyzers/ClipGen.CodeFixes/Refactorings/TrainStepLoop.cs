@@ -61,15 +61,7 @@ internal sealed class TrainStepLoop
 
     public static TrainStepLoop? Match(StatementSyntax loop, SemanticModel model, TorchSymbols symbols, CancellationToken cancellationToken)
     {
-        StatementSyntax? bodyStatement = loop switch
-        {
-            ForStatementSyntax f => f.Statement,
-            CommonForEachStatementSyntax f => f.Statement,
-            WhileStatementSyntax w => w.Statement,
-            DoStatementSyntax d => d.Statement,
-            _ => null,
-        };
-        if (bodyStatement is not BlockSyntax body
+        if (LoopSyntax.Body(loop) is not BlockSyntax body
             || loop.Ancestors().Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
             || loop.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is not { } member
             || member.Parent is not TypeDeclarationSyntax type
@@ -218,11 +210,7 @@ internal sealed class TrainStepLoop
     /// <summary>The field or property <paramref name="operation"/> reads through <c>this</c> (or statically), as the generator finds it; null otherwise.</summary>
     private static ISymbol? MemberOf(IOperation? operation, TrainStepMembers members)
     {
-        while (operation is IConversionOperation { IsImplicit: true } conversion)
-        {
-            operation = conversion.Operand;
-        }
-
+        operation = OperationWalk.WithoutImplicitConversions(operation);
         if (operation is not (IFieldReferenceOperation or IPropertyReferenceOperation) || operation is IPropertyReferenceOperation { Arguments.Length: > 0 })
         {
             return null;
@@ -282,12 +270,7 @@ internal sealed class TrainStepLoop
     /// <summary>The receiver of <c>receiver.parameters()</c> (default arguments only).</summary>
     private static IOperation? ParametersReceiver(IOperation value, TorchSymbols symbols)
     {
-        while (value is IConversionOperation conversion)
-        {
-            value = conversion.Operand;
-        }
-
-        return value is IInvocationOperation parameters && symbols.IsModuleParameters(parameters)
+        return OperationWalk.WithoutConversions(value) is IInvocationOperation parameters && symbols.IsModuleParameters(parameters)
             && parameters.Arguments.All(a => a.ArgumentKind != ArgumentKind.Explicit)
             ? parameters.Instance
             : null;

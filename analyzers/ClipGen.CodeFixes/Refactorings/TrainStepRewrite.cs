@@ -42,14 +42,14 @@ internal static class TrainStepRewrite
             || model.GetOperation(initializer.Value, cancellationToken) is not IInvocationOperation lossCall || !symbols.IsModuleCall(lossCall)
             || Member(lossCall.Instance, members) is not { } criterion || !symbols.IsLoss(TrainStepMembers.TypeOf(criterion))
             || lossCall.Arguments.Length != 2
-            || Unwrap(lossCall.Arguments[0].Value) is not IInvocationOperation forward || !symbols.IsModuleCall(forward)
+            || OperationWalk.WithoutImplicitConversions(lossCall.Arguments[0].Value) is not IInvocationOperation forward || !symbols.IsModuleCall(forward)
             || !SymbolEqualityComparer.Default.Equals(Member(forward.Instance, members), loop.Model))
         {
             return null;
         }
 
         var inputs = forward.Arguments.Where(a => a.ArgumentKind == ArgumentKind.Explicit).Select(a => a.Value)
-            .Append(lossCall.Arguments[1].Value).Select(v => Unwrap(v) switch
+            .Append(lossCall.Arguments[1].Value).Select(v => OperationWalk.WithoutImplicitConversions(v) switch
             {
                 ILocalReferenceOperation local => (ISymbol)local.Local,
                 IParameterReferenceOperation parameter => parameter.Parameter,
@@ -248,18 +248,8 @@ internal static class TrainStepRewrite
         return type.WithModifiers(type.Modifiers.Add(partial));
     }
 
-    private static IOperation? Unwrap(IOperation? operation)
-    {
-        while (operation is IConversionOperation { IsImplicit: true } conversion)
-        {
-            operation = conversion.Operand;
-        }
-
-        return operation;
-    }
-
     private static ISymbol? Member(IOperation? operation, TrainStepMembers members) =>
-        Unwrap(operation) is IMemberReferenceOperation { Member: var member } reference
+        OperationWalk.WithoutImplicitConversions(operation) is IMemberReferenceOperation { Member: var member } reference
         && (reference.Instance is null ? member.IsStatic : reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
         && members.Named(member.Name) is { } found && SymbolEqualityComparer.Default.Equals(found, member)
             ? found

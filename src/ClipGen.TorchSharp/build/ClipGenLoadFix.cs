@@ -585,7 +585,7 @@ namespace ClipGen.Build
         Patched,
         /// <summary>The need was already weak; the file was not touched.</summary>
         AlreadyWeak,
-        /// <summary>The file does not need the version; it was not touched.</summary>
+        /// <summary>The file does not need the version, or this machine does not need the fix; in place, it was not touched (a separate destination gets an unchanged copy).</summary>
         NotNeeded,
         /// <summary>The file could not be patched safely (see the message); it was not touched.</summary>
         Failed,
@@ -593,10 +593,12 @@ namespace ClipGen.Build
 
     /// <summary>
     /// MSBuild task: in each given copy of libLibTorchSharp.so, marks the GLIBCXX_3.4.32 need weak when
-    /// the machine's libstdc++ does not define that version. Writes a temporary file and renames it
-    /// over the original, so a failure never leaves a half-written library and a hard link into the
-    /// NuGet cache is replaced rather than edited. Never fails the build: a file it cannot patch safely
-    /// is left as it is, with a warning.
+    /// the machine's libstdc++ does not define that version, either in place (publish output) or into a
+    /// separate destination (ClipGen.targets' fixed copy under obj/, which the build then copies to the
+    /// output instead of the NuGet cache's file). Writes a temporary file and renames it over the target,
+    /// so a failure never leaves a half-written library and a hard link into the NuGet cache is replaced
+    /// rather than edited. Never fails the build: a file it cannot patch safely is left as it is, with a
+    /// warning.
     /// </summary>
     public sealed class ClipGenWeakenGlibcxxNeed : Microsoft.Build.Utilities.Task
     {
@@ -608,9 +610,19 @@ namespace ClipGen.Build
 
         private const string TempSuffix = ".clipgen-tmp";
 
-        /// <summary>The copies of libLibTorchSharp.so in the build or publish output.</summary>
+        /// <summary>
+        /// The libLibTorchSharp.so files to fix: edited in place, or, when <see cref="DestinationFiles"/> is
+        /// set, read and written to the destination at the same index (they are then never written).
+        /// </summary>
         [Required]
         public ITaskItem[] Files { get; set; } = Array.Empty<ITaskItem>();
+
+        /// <summary>
+        /// Optional: where the fixed copy of each of <see cref="Files"/> goes (same length). Every
+        /// destination is written, patched or (when this machine does not need the fix) as an unchanged
+        /// copy, so MSBuild can treat them as up-to-date outputs; one that cannot be made is deleted.
+        /// </summary>
+        public ITaskItem[] DestinationFiles { get; set; } = Array.Empty<ITaskItem>();
 
         /// <summary>The version need to weaken.</summary>
         public string VersionName { get; set; } = "GLIBCXX_3.4.32";
@@ -628,7 +640,11 @@ namespace ClipGen.Build
         [Output]
         public ITaskItem[] PatchedFiles { get; set; } = Array.Empty<ITaskItem>();
 
-        private static readonly string[] LibraryFolders =
+        /// <summary>
+        /// The folders searched for libstdc++.so.6, in order. ClipGen.targets lists the same folders as
+        /// inputs of its up-to-date check (a test keeps the two lists equal).
+        /// </summary>
+        public static IReadOnlyList<string> LibraryFolders { get; } = new[]
         {
             "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64",
             "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib", "/lib",
@@ -650,26 +666,39 @@ namespace ClipGen.Build
                     "ClipGen: ClipGenPatchLibTorchSharp='{0}' is not one of auto, always, false; using auto.", mode);
             }
 
-            if (!always && SystemDefinesVersion())
+            ITaskItem[] files = Files ?? Array.Empty<ITaskItem>();
+            ITaskItem[] destinations = DestinationFiles ?? Array.Empty<ITaskItem>();
+            if (destinations.Length > 0 && destinations.Length != files.Length)
+            {
+                Log.LogWarning(null, SettingsWarningCode, null, null, 0, 0, 0, 0,
+                    "ClipGen: {0} DestinationFiles for {1} Files; the libstdc++ load fix is skipped.", destinations.Length, files.Length);
+                return true;
+            }
+
+            bool patch = always || !SystemDefinesVersion();
+            if (!patch && destinations.Length == 0)
             {
                 return true;
             }
 
             var patched = new List<ITaskItem>();
-            foreach (ITaskItem item in Files ?? Array.Empty<ITaskItem>())
+            for (int i = 0; i < files.Length; i++)
             {
-                string path = item.GetMetadata("FullPath");
+                string source = files[i].GetMetadata("FullPath");
+                string path = destinations.Length > 0 ? destinations[i].GetMetadata("FullPath") : source;
+                bool inPlace = string.Equals(source, path, StringComparison.Ordinal);
+                string copyOf = inPlace ? string.Empty : " (a copy of " + source + ")";
                 FilePatchResult result;
                 string message;
                 try
                 {
                     result = IsInsideOutput(path)
-                        ? Patch(path, VersionName, out message)
+                        ? PatchTo(source, path, VersionName, patch, out message)
                         : Refuse("it is outside the output folder " + OutputDirectory, out message);
                 }
                 catch (Exception e)
                 {
-                    // A best-effort build step must not crash the build; Patch wrote nothing or renamed atomically.
+                    // A best-effort build step must not crash the build; PatchTo wrote nothing or renamed atomically.
                     result = FilePatchResult.Failed;
                     message = "unexpected " + e.GetType().Name + ": " + e.Message;
                 }
@@ -678,22 +707,22 @@ namespace ClipGen.Build
                 {
                     case FilePatchResult.Patched:
                         Log.LogMessage(MessageImportance.High,
-                            "ClipGen: patched {0}: {1} (this machine's libstdc++ lacks it; TorchSharp would not load otherwise). Set ClipGenPatchLibTorchSharp=false to opt out.",
-                            path, message);
-                        patched.Add(item);
+                            "ClipGen: patched {0}{1}: {2} (this machine's libstdc++ lacks it; TorchSharp would not load otherwise). Set ClipGenPatchLibTorchSharp=false to opt out.",
+                            path, copyOf, message);
+                        patched.Add(inPlace ? files[i] : destinations[i]);
                         break;
                     case FilePatchResult.AlreadyWeak:
                         // Benign (e.g. a publish after a build into the same folder): a message, not a warning,
                         // so builds with -warnaserror keep working.
-                        Log.LogMessage(MessageImportance.High, "ClipGen: {0} is already patched ({1}); left unchanged.", path, message);
+                        Log.LogMessage(MessageImportance.High, "ClipGen: {0}{1} is already patched ({2}); left unchanged.", path, copyOf, message);
                         break;
                     case FilePatchResult.NotNeeded:
-                        Log.LogMessage(MessageImportance.Normal, "ClipGen: {0}: {1}; left unchanged.", path, message);
+                        Log.LogMessage(MessageImportance.Normal, "ClipGen: {0}{1}: {2}; left unchanged.", path, copyOf, message);
                         break;
                     default:
-                        Log.LogWarning(null, FileWarningCode, null, path, 0, 0, 0, 0,
-                            "ClipGen could not apply the libstdc++ load fix to {0}: {1}. The file was left unchanged; TorchSharp may fail to load on this machine.",
-                            path, message);
+                        Log.LogWarning(null, FileWarningCode, null, source, 0, 0, 0, 0,
+                            "ClipGen could not apply the libstdc++ load fix to {0}: {1}. {2}; TorchSharp may fail to load on this machine.",
+                            source, message, inPlace ? "The file was left unchanged" : "The build uses it as shipped (no copy at " + path + ")");
                         break;
                 }
             }
@@ -718,49 +747,97 @@ namespace ClipGen.Build
         }
 
         /// <summary>
-        /// Patches one file. Writes nothing unless the result is <see cref="FilePatchResult.Patched"/>, and
-        /// then only a temporary file in the same folder, which atomically replaces the original.
+        /// Patches one file in place. Writes nothing unless the result is <see cref="FilePatchResult.Patched"/>,
+        /// and then only a temporary file in the same folder, which atomically replaces the original.
         /// </summary>
-        public static FilePatchResult Patch(string path, string versionName, out string message)
+        public static FilePatchResult Patch(string path, string versionName, out string message) =>
+            PatchTo(path, path, versionName, patch: true, out message);
+
+        /// <summary>
+        /// Reads <paramref name="source"/> and makes <paramref name="destination"/> the fixed library: with
+        /// the need marked weak (<see cref="FilePatchResult.Patched"/>), or, when there is nothing to patch or
+        /// <paramref name="patch"/> is false, an unchanged copy (AlreadyWeak / NotNeeded; in place, nothing is
+        /// written then). The destination is only ever replaced by a rename of a complete temporary file. When
+        /// the source cannot be fixed (<see cref="FilePatchResult.Failed"/>), a separate destination is deleted,
+        /// so a stale copy is never used in its place.
+        /// </summary>
+        public static FilePatchResult PatchTo(string source, string destination, string versionName, bool patch, out string message)
         {
+            bool inPlace = string.Equals(Path.GetFullPath(source), Path.GetFullPath(destination), StringComparison.Ordinal);
             byte[] image;
             try
             {
-                image = File.ReadAllBytes(path);
+                image = File.ReadAllBytes(source);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
                 message = "cannot read it (" + e.Message + ")";
-                return FilePatchResult.Failed;
+                return Fail(inPlace, destination);
             }
 
-            ElfPatchOutcome outcome = ElfVersionNeeds.MarkWeak(image, versionName, out message);
-            switch (outcome)
+            ElfPatchOutcome outcome = patch
+                ? ElfVersionNeeds.MarkWeak(image, versionName, out message)
+                : NotNeededHere(versionName, out message);
+            if (outcome == ElfPatchOutcome.Invalid)
             {
-                case ElfPatchOutcome.AlreadyWeak:
-                    return FilePatchResult.AlreadyWeak;
-                case ElfPatchOutcome.NotNeeded:
-                    return FilePatchResult.NotNeeded;
-                case ElfPatchOutcome.Invalid:
-                    return FilePatchResult.Failed;
+                return Fail(inPlace, destination);
             }
 
+            FilePatchResult result = outcome == ElfPatchOutcome.Patched ? FilePatchResult.Patched
+                : outcome == ElfPatchOutcome.AlreadyWeak ? FilePatchResult.AlreadyWeak
+                : FilePatchResult.NotNeeded;
+            if (inPlace && result != FilePatchResult.Patched)
+            {
+                return result;
+            }
+
+            string written = message;
+            if (!TryWriteAtomically(source, destination, image, out message))
+            {
+                return Fail(inPlace, destination);
+            }
+
+            message = written;
+            return result;
+        }
+
+        private static ElfPatchOutcome NotNeededHere(string versionName, out string message)
+        {
+            message = "this machine's libstdc++ defines " + versionName;
+            return ElfPatchOutcome.NotNeeded;
+        }
+
+        private static FilePatchResult Fail(bool inPlace, string destination)
+        {
+            if (!inPlace && File.Exists(destination))
+            {
+                TryDelete(destination);
+            }
+
+            return FilePatchResult.Failed;
+        }
+
+        private static bool TryWriteAtomically(string source, string destination, byte[] image, out string message)
+        {
+            message = string.Empty;
             string temp = string.Empty;
             try
             {
                 // A rename over a read-only file succeeds on POSIX, so honour the attribute explicitly.
-                if ((File.GetAttributes(path) & FileAttributes.ReadOnly) != 0)
+                if (File.Exists(destination) && (File.GetAttributes(destination) & FileAttributes.ReadOnly) != 0)
                 {
                     message = "it is read-only";
-                    return FilePatchResult.Failed;
+                    return false;
                 }
 
                 // A unique name: two builds sharing an output folder must not write one temporary file.
-                string folder = Path.GetDirectoryName(path) ?? ".";
-                temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
+                string folder = Path.GetDirectoryName(destination) ?? ".";
+                Directory.CreateDirectory(folder);
+                temp = Path.Combine(folder, "." + Path.GetFileName(destination) + "." + Guid.NewGuid().ToString("N") + TempSuffix);
 
-                // Copying first keeps the original's permissions; the content is then overwritten in full.
-                File.Copy(path, temp, overwrite: false);
+                // Copying first keeps the source's permissions; the content is then overwritten in full,
+                // which also gives the file the current time (MSBuild's up-to-date check compares it).
+                File.Copy(source, temp, overwrite: false);
                 using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write, FileShare.None))
                 {
                     stream.SetLength(image.Length);
@@ -771,7 +848,16 @@ namespace ClipGen.Build
                 // A rename within one folder is atomic on POSIX file systems: readers see the old or the
                 // new file, never a half-written one, and a hard link into the NuGet cache is replaced,
                 // not edited through.
-                File.Replace(temp, path, destinationBackupFileName: null);
+                if (File.Exists(destination))
+                {
+                    File.Replace(temp, destination, destinationBackupFileName: null);
+                }
+                else
+                {
+                    File.Move(temp, destination);
+                }
+
+                return true;
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException)
             {
@@ -781,10 +867,8 @@ namespace ClipGen.Build
                 }
 
                 message = "cannot write it (" + e.Message + ")";
-                return FilePatchResult.Failed;
+                return false;
             }
-
-            return FilePatchResult.Patched;
         }
 
         private static FilePatchResult Refuse(string why, out string message)

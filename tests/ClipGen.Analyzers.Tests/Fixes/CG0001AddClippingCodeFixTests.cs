@@ -1,6 +1,6 @@
 using ClipGen.Analyzers.Tests.Infrastructure;
 using ClipGen.CodeFixes;
-using Verify = ClipGen.Analyzers.Tests.Infrastructure.CSharpCodeFixVerifier<ClipGen.Analyzers.TrainingLoopAnalyzer, ClipGen.CodeFixes.CG0001AddClippingCodeFix>;
+using Verify = ClipGen.Analyzers.Tests.Fixes.CheckedFixVerifier<ClipGen.CodeFixes.CG0001AddClippingCodeFix>;
 
 namespace ClipGen.Analyzers.Tests.Fixes;
 
@@ -33,7 +33,7 @@ public class CG0001AddClippingCodeFixTests
 
     [Fact]
     public Task Inserts_GradClip_when_the_runtime_is_referenced_with_the_editorconfig_max_norm() => Verify.VerifyAsync(
-        Snippets.Loop(Before, members: CG0001StubForFixes.GradClip),
+        Snippets.Loop(Before),
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -43,10 +43,9 @@ public class CG0001AddClippingCodeFixTests
                 // apply the update
                 optimizer.step();
             }
-            """, members: CG0001StubForFixes.GradClip),
+            """),
         CG0001AddClippingCodeFix.GradClipKey,
-        editorConfig: "root = true\n[*.cs]\nclipgen.default_max_norm = 0.5\n",
-        withClipGenRuntime: false);
+        editorConfig: "root = true\n[*.cs]\nclipgen.default_max_norm = 0.5\n");
 
     [Fact]
     public Task Uses_the_one_model_in_scope_when_the_optimizer_construction_is_not_visible() => Verify.VerifyAsync(
@@ -73,8 +72,10 @@ public class CG0001AddClippingCodeFixTests
         """,
         CG0001AddClippingCodeFix.TorchSharpKey);
 
+    // Was "no fix" before issue 11: with two models in scope and no visible construction, the optimizer's own
+    // parameters are what it steps.
     [Fact]
-    public Task No_fix_when_neither_parameters_nor_a_single_model_are_known() => Verify.VerifyNoFixAsync(Snippets.Usings + """
+    public Task Clips_the_optimizer_parameters_when_no_model_is_known() => Verify.VerifyAsync(Snippets.Usings + """
         public static class T
         {
             public static void Step(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, optim.Optimizer opt, Tensor x)
@@ -83,7 +84,19 @@ public class CG0001AddClippingCodeFixTests
                 {|CG0001:opt.step()|};
             }
         }
-        """);
+        """,
+        Snippets.Usings + """
+        public static class T
+        {
+            public static void Step(nn.Module<Tensor, Tensor> a, nn.Module<Tensor, Tensor> b, optim.Optimizer opt, Tensor x)
+            {
+                (a.call(x) + b.call(x)).sum().backward();
+                nn.utils.clip_grad_norm_(opt.parameters(), 1.0);
+                opt.step();
+            }
+        }
+        """,
+        CG0001AddClippingCodeFix.TorchSharpKey);
 
     [Fact]
     public Task Fix_all_inserts_before_every_step() => Verify.VerifyAsync(
@@ -108,14 +121,4 @@ public class CG0001AddClippingCodeFixTests
             second.step();
             """),
         CG0001AddClippingCodeFix.TorchSharpKey);
-}
-
-internal static class CG0001StubForFixes
-{
-    public const string GradClip = CG0001StubGradClip.Text;
-}
-
-internal static class CG0001StubGradClip
-{
-    public const string Text = ClipGen.Analyzers.Tests.Rules.CG0001MissingClippingTests.StubGradClip;
 }

@@ -7,7 +7,7 @@ namespace ClipGen.Analyzers.Tests.Fixes;
 public class CG0002MoveZeroGradCodeFixTests
 {
     [Fact]
-    public Task Moves_zero_grad_after_the_step() => CSharpCodeFixVerifier<Analyzer, CG0002MoveZeroGradCodeFix>.VerifyAsync(
+    public Task Moves_zero_grad_after_the_step() => CheckedFixVerifier<CG0002MoveZeroGradCodeFix>.VerifyAsync(
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -28,7 +28,7 @@ public class CG0002MoveZeroGradCodeFixTests
             """));
 
     [Fact]
-    public Task Keeps_accumulation_intact_by_clearing_only_when_stepping() => CSharpCodeFixVerifier<Analyzer, CG0002MoveZeroGradCodeFix>.VerifyAsync(
+    public Task Keeps_accumulation_intact_by_clearing_only_when_stepping() => CheckedFixVerifier<CG0002MoveZeroGradCodeFix>.VerifyAsync(
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -58,7 +58,7 @@ public class CG0002MoveZeroGradCodeFixTests
 public class CG0003InsertZeroGradCodeFixTests
 {
     [Fact]
-    public Task Inserts_zero_grad_first_in_every_loop() => CSharpCodeFixVerifier<Analyzer, CG0003InsertZeroGradCodeFix>.VerifyAsync(
+    public Task Inserts_zero_grad_first_in_every_loop() => CheckedFixVerifier<CG0003InsertZeroGradCodeFix>.VerifyAsync(
         Snippets.Loop("""
             {|CG0003:for|} (int i = 0; i < steps; i++)
             {
@@ -94,7 +94,7 @@ public class CG0003InsertZeroGradCodeFixTests
 public class CG0004MoveClippingCodeFixTests
 {
     [Fact]
-    public Task Moves_clipping_from_before_backward_to_just_before_the_step() => CSharpCodeFixVerifier<Analyzer, CG0004MoveClippingCodeFix>.VerifyAsync(
+    public Task Moves_clipping_from_before_backward_to_just_before_the_step() => CheckedFixVerifier<CG0004MoveClippingCodeFix>.VerifyAsync(
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -115,7 +115,7 @@ public class CG0004MoveClippingCodeFixTests
             """));
 
     [Fact]
-    public Task Moves_clipping_from_after_the_step_to_just_before_it() => CSharpCodeFixVerifier<Analyzer, CG0004MoveClippingCodeFix>.VerifyAsync(
+    public Task Moves_clipping_from_after_the_step_to_just_before_it() => CheckedFixVerifier<CG0004MoveClippingCodeFix>.VerifyAsync(
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {
@@ -141,7 +141,7 @@ public class CG0004MoveClippingCodeFixTests
 public class CG0005MoveStepCodeFixTests
 {
     [Fact]
-    public Task Moves_the_step_after_backward() => CSharpCodeFixVerifier<Analyzer, CG0005MoveStepCodeFix>.VerifyAsync(
+    public Task Moves_the_step_after_backward() => CheckedFixVerifier<CG0005MoveStepCodeFix>.VerifyAsync(
         Snippets.Loop("""
             for (int i = 0; i < steps; i++)
             {

@@ -10,24 +10,6 @@ namespace ClipGen.Analyzers.Tests.Generator;
 /// <summary>Runs <see cref="TrainStepGenerator"/> (and the usage analyzer) on snippets with a plain driver, offline.</summary>
 internal static class GeneratorHarness
 {
-    /// <summary>
-    /// The runtime contract's <c>GradClip</c> signatures, compiled into the snippet only while the runtime
-    /// assembly does not have the type yet (the runtime is written in parallel); never used once it does.
-    /// </summary>
-    private const string GradClipStub = """
-        namespace ClipGen
-        {
-            public static class GradClip
-            {
-                public static ClipResult ClipGradNorm(global::System.Collections.Generic.IEnumerable<global::TorchSharp.torch.Tensor> parameters, double maxNorm, double normType, NonFinitePolicy nonFinite) => throw new global::System.NotImplementedException();
-                public static ClipResult ClipGradValue(global::System.Collections.Generic.IEnumerable<global::TorchSharp.torch.Tensor> parameters, double clipValue, NonFinitePolicy nonFinite) => throw new global::System.NotImplementedException();
-                public static ClipResult AdaptiveClipGrad(global::System.Collections.Generic.IEnumerable<global::TorchSharp.torch.Tensor> parameters, double clipFactor, double eps, NonFinitePolicy nonFinite) => throw new global::System.NotImplementedException();
-            }
-        }
-        """;
-
-    public static bool RuntimeHasGradClip { get; } = typeof(TrainStepResult).Assembly.GetType("ClipGen.GradClip") is not null;
-
     public static CSharpParseOptions ParseOptions(LanguageVersion version = LanguageVersion.Latest) => new(version);
 
     public static CSharpCompilation Compilation(
@@ -38,10 +20,9 @@ internal static class GeneratorHarness
         bool checkOverflow = false)
     {
         CSharpParseOptions options = ParseOptions(version);
-        IEnumerable<string> all = RuntimeHasGradClip ? sources : sources.Append(GradClipStub);
         return CSharpCompilation.Create(
             "GeneratorSnippet",
-            all.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Source{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Source{i}.cs")),
             TestReferences.Net80.Add(TestReferences.TorchSharp).Add(TestReferences.ClipGenRuntime),
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
@@ -67,7 +48,10 @@ internal static class GeneratorHarness
 
     public static GeneratorResult Run(params string[] sources) => Run(Compilation(sources));
 
-    /// <summary>The CG1xxx diagnostics the usage analyzer reports after the generator ran (as in a real build).</summary>
+    /// <summary>
+    /// The CG1xxx diagnostics of a build: the generator's own (CG1001/CG1002) and the usage analyzer's, run after the
+    /// generator as in a real build.
+    /// </summary>
     public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compilation(sources));
 
     /// <inheritdoc cref="Analyze(string[])"/>
@@ -75,7 +59,7 @@ internal static class GeneratorHarness
     {
         GeneratorResult result = Run(compilation);
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new TrainStepUsageAnalyzer());
-        return result.Output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return result.GeneratorDiagnostics.AddRange(result.Output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult());
     }
 
     /// <summary>Warnings and errors of the compilation (generator output included), as readable lines.</summary>

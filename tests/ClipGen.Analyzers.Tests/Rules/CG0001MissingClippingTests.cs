@@ -59,7 +59,7 @@ public class CG0001MissingClippingTests
             else ClipGen.GradClipModuleExtensions.ClipGradValue(model, 0.5);
             optimizer.step();
         }
-        """, members: StubGradClip), withClipGenRuntime: false);
+        """));
 
     [Theory]
     [InlineData("ClipGen.IGradientClipper clipper = new ClipGen.NormClipper(1.0);")]
@@ -413,21 +413,4 @@ public class CG0001MissingClippingTests
         test.TestState.OutputKind = OutputKind.ConsoleApplication;
         return test.RunAsync();
     }
-
-    internal const string StubGradClip = """
-        }
-        namespace ClipGen
-        {
-            public static class GradClip
-            {
-                public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2.0, bool errorIfNonFinite = false) => 0;
-                public static void ClipGradValue(IEnumerable<Tensor> parameters, double clipValue) { }
-                public static Tensor GetTotalNorm(IEnumerable<Tensor> gradients, double normType = 2.0, bool errorIfNonFinite = false) => null!;
-            }
-            public static class GradClipModuleExtensions
-            {
-                public static double ClipGradNorm(this nn.Module module, double maxNorm, double normType = 2.0) => 0;
-                public static void ClipGradValue(this nn.Module module, double clipValue) { }
-            }
-        """;
 }

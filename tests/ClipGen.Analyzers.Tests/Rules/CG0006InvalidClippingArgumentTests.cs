@@ -10,7 +10,7 @@ public class CG0006InvalidClippingArgumentTests
         nn.functional.mse_loss(model.call(x), y).backward();
         {{call}};
         optimizer.step();
-        """, members: CG0001MissingClippingTests.StubGradClip);
+        """);
 
     [Theory]
     [InlineData("nn.utils.clip_grad_norm_(model.parameters(), {|CG0006:-1.0|})")]
@@ -23,7 +23,7 @@ public class CG0006InvalidClippingArgumentTests
     [InlineData("ClipGen.GradClip.ClipGradNorm(model.parameters(), {|CG0006:-1|})")]
     [InlineData("ClipGen.GradClip.ClipGradNorm(model.parameters(), 1, {|CG0006:normType: -2|})")]
     [InlineData("ClipGen.GradClip.ClipGradValue(model.parameters(), {|CG0006:0|})")]
-    public Task Invalid_constants_are_reported(string call) => Verify.VerifyAsync(Clip(call), withClipGenRuntime: false);
+    public Task Invalid_constants_are_reported(string call) => Verify.VerifyAsync(Clip(call));
 
     [Theory]
     [InlineData("nn.utils.clip_grad_norm_(model.parameters(), 1.0)")]
@@ -31,7 +31,7 @@ public class CG0006InvalidClippingArgumentTests
     [InlineData("nn.utils.clip_grad_norm_(model.parameters(), steps)")]
     [InlineData("nn.utils.clip_grad_value_(model.parameters(), 1e-3)")]
     [InlineData("ClipGen.GradClip.ClipGradNorm(model.parameters(), 1.0, 1.0)")]
-    public Task Valid_or_non_constant_arguments_are_clean(string call) => Verify.VerifyAsync(Clip(call), withClipGenRuntime: false);
+    public Task Valid_or_non_constant_arguments_are_clean(string call) => Verify.VerifyAsync(Clip(call));
 
     [Fact]
     public Task Message_names_the_parameter_and_the_value() => Verify.VerifyAsync(

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace ClipGen.Analyzers.Generator;
+namespace ClipGen.Analyzers;
 
 /// <summary>How generated code spells identifiers and numbers; the code fixes use it too, so what they write matches.</summary>
 internal static class CSharpText

@@ -9,20 +9,22 @@ namespace ClipGen.Analyzers.Rules;
 /// When the step is a statement followed by a sibling statement holding the backward(), that statement is the
 /// additional location (the fix moves the step right after it).
 /// </summary>
-internal static class StepBeforeBackwardRule
+internal sealed class CG0005StepBeforeBackwardRule : ITrainingRule
 {
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0005_StepBeforeBackward;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (StepFact step in flow.Steps)
         {
-            if (!step.NoBackwardBeforeInIteration || !step.BackwardFollowsInIteration)
+            if (!step.RunsBeforeBackward)
             {
                 continue;
             }
 
             StatementSyntax? target = BackwardAfter(flow, step);
             context.Report(Diagnostic.Create(
-                Descriptors.CG0005_StepBeforeBackward,
+                Descriptor,
                 step.Step.Syntax.GetLocation(),
                 target is null ? null : new[] { target.GetLocation() },
                 flow.Optimizers[step.Optimizer].DisplayName));

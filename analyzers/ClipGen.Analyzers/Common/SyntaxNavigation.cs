@@ -1,21 +1,25 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace ClipGen.Analyzers.Rules;
+namespace ClipGen.Analyzers;
 
-/// <summary>Statement-level helpers the rules use to point fixes at sibling statements.</summary>
+/// <summary>Statement-level helpers the rules and the fixes use to point at and edit sibling statements.</summary>
 internal static class SyntaxNavigation
 {
-    /// <summary>The expression statement whose whole expression is <paramref name="invocation"/>, if any.</summary>
-    public static StatementSyntax? OwnStatement(SyntaxNode invocation)
+    /// <summary>
+    /// The expression statement whose whole expression is <paramref name="expression"/>, if any. With
+    /// <paramref name="throughWrappers"/>, <c>(x.f());</c> and <c>await x.f();</c> count too: the rules use that to
+    /// find the statement a call stands for; the fixes move statements and want the plain <c>x.f();</c> only.
+    /// </summary>
+    public static ExpressionStatementSyntax? OwnStatement(SyntaxNode expression, bool throughWrappers = true)
     {
-        SyntaxNode node = invocation;
-        while (node.Parent is ParenthesizedExpressionSyntax or AwaitExpressionSyntax)
+        SyntaxNode node = expression;
+        while (throughWrappers && node.Parent is ParenthesizedExpressionSyntax or AwaitExpressionSyntax)
         {
             node = node.Parent;
         }
 
-        return node.Parent is ExpressionStatementSyntax statement ? statement : null;
+        return node.Parent as ExpressionStatementSyntax;
     }
 
     /// <summary>The statements of the block (or top-level program) holding <paramref name="statement"/>, and its index.</summary>

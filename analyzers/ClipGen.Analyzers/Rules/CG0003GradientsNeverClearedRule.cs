@@ -5,9 +5,11 @@ using Microsoft.CodeAnalysis;
 namespace ClipGen.Analyzers.Rules;
 
 /// <summary>CG0003: a loop that backprops and steps an optimizer but never clears its gradients (innermost such loop).</summary>
-internal static class GradientsNeverClearedRule
+internal sealed class CG0003GradientsNeverClearedRule : ITrainingRule
 {
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0003_GradientsNeverCleared;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (LoopFact loop in flow.Loops)
         {
@@ -21,7 +23,7 @@ internal static class GradientsNeverClearedRule
                 var step = loop.Steps.First(s => s.Optimizer == optimizer).Step;
                 string receiver = step.Instance?.Syntax.ToString() ?? flow.Optimizers[optimizer].DisplayName;
                 context.Report(Diagnostic.Create(
-                    Descriptors.CG0003_GradientsNeverCleared,
+                    Descriptor,
                     loop.Loop.Syntax.GetFirstToken().GetLocation(),
                     new[] { step.Syntax.GetLocation() },
                     ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Optimizer, receiver),

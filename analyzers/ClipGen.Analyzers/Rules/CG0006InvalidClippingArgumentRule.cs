@@ -8,12 +8,14 @@ namespace ClipGen.Analyzers.Rules;
 /// CG0006: constant clipping arguments that are invalid (max_norm or clip_value &lt; 0 or NaN, norm_type ≤ 0 or NaN) or
 /// that stop learning (max_norm or clip_value = 0: accepted, as by PyTorch, but every gradient becomes 0).
 /// </summary>
-internal static class InvalidClippingArgumentRule
+internal sealed class CG0006InvalidClippingArgumentRule : ITrainingRule
 {
     /// <summary>The one wording of the 0 case, shared with the train-step attributes (TrainStepArguments).</summary>
     public const string ZeroesEveryGradient = "it zeroes every gradient: no learning (use a positive threshold)";
 
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0006_InvalidClippingArgument;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (IInvocationOperation call in flow.ClipCalls)
         {
@@ -46,7 +48,7 @@ internal static class InvalidClippingArgumentRule
                 if (problem is not null)
                 {
                     context.Report(Diagnostic.Create(
-                        Descriptors.CG0006_InvalidClippingArgument,
+                        Descriptor,
                         argument.Syntax.GetLocation(),
                         argument.Parameter.Name,
                         double.IsNaN(value) ? "NaN" : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),

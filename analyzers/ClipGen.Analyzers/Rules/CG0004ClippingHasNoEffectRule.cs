@@ -9,9 +9,11 @@ namespace ClipGen.Analyzers.Rules;
 /// the gradients exist or after they were consumed. When the clip and the step are sibling statements, the
 /// step's statement is the additional location (the fix moves the clip right before it).
 /// </summary>
-internal static class ClippingHasNoEffectRule
+internal sealed class CG0004ClippingHasNoEffectRule : ITrainingRule
 {
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0004_ClippingHasNoEffect;
+
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         if (!flow.HasBackward || !flow.HasStep)
         {
@@ -29,7 +31,7 @@ internal static class ClippingHasNoEffectRule
             StatementSyntax? target = TargetStep(flow, clip, afterStep: false);
             bool afterStep = target is null && ((target = TargetStep(flow, clip, afterStep: true)) is not null || clip.StepReaches);
             context.Report(Diagnostic.Create(
-                Descriptors.CG0004_ClippingHasNoEffect,
+                Descriptor,
                 clip.Clip.Syntax.GetLocation(),
                 target is null ? null : new[] { target.GetLocation() },
                 afterStep ? "after 'step()' consumed the gradients" : "before 'backward()' has computed the gradients"));

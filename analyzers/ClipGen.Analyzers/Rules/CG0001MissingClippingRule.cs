@@ -5,11 +5,13 @@ using Microsoft.CodeAnalysis;
 namespace ClipGen.Analyzers.Rules;
 
 /// <summary>CG0001: a step reached from a backward() with no clipping on some path between them.</summary>
-internal static class MissingClippingRule
+internal sealed class CG0001MissingClippingRule : ITrainingRule
 {
+    public DiagnosticDescriptor Descriptor => Descriptors.CG0001_MissingClipping;
+
     private const string RecurrentNote = " (the model is recurrent/attention-based: its gradients are prone to explode)";
 
-    public static void Report(TrainingFlow flow, RuleContext context)
+    public void Report(TrainingFlow flow, RuleContext context)
     {
         foreach (StepFact step in flow.Steps)
         {
@@ -25,9 +27,9 @@ internal static class MissingClippingRule
                 : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.Parameters, origin.ParametersText);
 
             context.Report(Diagnostic.Create(
-                Descriptors.CG0001_MissingClipping,
+                Descriptor,
                 step.Step.Syntax.GetLocation(),
-                origin.Recurrent ? DiagnosticSeverity.Warning : Descriptors.CG0001_MissingClipping.DefaultSeverity,
+                origin.Recurrent ? DiagnosticSeverity.Warning : Descriptor.DefaultSeverity,
                 additionalLocations: null,
                 properties,
                 optimizer.DisplayName,

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 
-namespace ClipGen.Analyzers.Generator;
+namespace ClipGen.Analyzers;
 
 /// <summary>
 /// An immutable array compared by its elements, so generator models holding lists stay value-equal
