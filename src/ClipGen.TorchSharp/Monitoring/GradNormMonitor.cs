@@ -84,6 +84,8 @@ public sealed class GradNormMonitor
     /// <c>grad_values/post_clip</c>, and as <c>grad_values/pre_clip</c> the values saved by <see cref="CaptureBeforeClip"/>,
     /// or else, when the clipping scaled every gradient by <see cref="ClipResult.Coefficient"/> (norm clipping), the
     /// post-clip values divided by it. Without either (a clipped value/AGC step not captured) no pre-clip histogram is written.
+    /// For clipping that moved entries by different factors (value clipping, AGC: <see cref="ClipResult.Clipped"/> with
+    /// coefficient 1) the post-clip norm is measured on <paramref name="parameters"/> (L2, as those calls' TotalNorm).
     /// </summary>
     /// <param name="result">What the clipping call returned.</param>
     /// <param name="parameters">The clipped parameters (null: no histograms).</param>
@@ -92,10 +94,16 @@ public sealed class GradNormMonitor
     {
         bool scaled = !result.SkipStep && result.Coefficient < 1;
         double post = scaled ? result.TotalNorm * result.Coefficient : result.TotalNorm;
+        double coefficient = scaled ? result.Coefficient : 1.0;
         // Value/adaptive clipping report Coefficient 1 with Clipped true: their entries moved by different factors.
         bool uniform = result.SkipStep || !result.Clipped || scaled;
-        return RecordCore(result.TotalNorm, post, result.Clipped, result.NonFinite, result.SkipStep,
-            scaled ? result.Coefficient : 1.0, parameters, uniform);
+        if (!uniform && parameters is not null)
+        {
+            post = GradClip.TotalGradNorm(parameters);
+            coefficient = result.TotalNorm > 0 && double.IsFinite(result.TotalNorm) ? post / result.TotalNorm : 1.0;
+        }
+
+        return RecordCore(result.TotalNorm, post, result.Clipped, result.NonFinite, result.SkipStep, coefficient, parameters, uniform);
     }
 
     /// <summary>

@@ -118,6 +118,11 @@ public sealed class GradNormTensorBoardTests : IDisposable
         monitor.Record(GradClip.ClipGradValue(new[] { p }, 1.0, NonFinitePolicy.SkipStep), new[] { p }); // not captured
 
         var values = TfEventReader.Read(EventFile()).Values;
+        // The post-clip norm is measured: ‖(1, −1, 0.5)‖ = 1.5 after clamping ‖(5, −5, 0.5)‖ = √50.25.
+        AssertScalar(values, GradNormTags.PreClip, 0, Math.Sqrt(50.25));
+        AssertScalar(values, GradNormTags.PostClip, 0, 1.5);
+        AssertScalar(values, GradNormTags.Coefficient, 0, 1.5 / Math.Sqrt(50.25));
+        Assert.Equal(1.5, monitor.Records[1].PostClipNorm, 6);
         var pre = Assert.Single(values, v => v.Tag == GradNormTags.ValuesPreClip);
         Assert.Equal(0, pre.Step);
         Assert.Equal((-5.0, 5.0, 0.5), (pre.Histogram!.Min, pre.Histogram.Max, pre.Histogram.Sum));
@@ -144,6 +149,23 @@ public sealed class GradNormTensorBoardTests : IDisposable
         AssertScalar(values, GradNormTags.Coefficient, 0, 2 / 5.0);
         var before = Assert.Single(values, v => v.Tag == GradNormTags.ValuesPreClip).Histogram!;
         Assert.Equal((3.0, 4.0), (before.Min, before.Max), new ToleranceComparer(1e-4));
+    }
+
+    [Fact]
+    public void A_non_finite_step_writes_its_NaN_norm_and_histograms_of_the_finite_entries_only()
+    {
+        using var scope = NewDisposeScope();
+        var monitor = new GradNormMonitor(torch.utils.tensorboard.SummaryWriter(_logDir), histogramEvery: 1);
+        var p = Grads.Param(new float[] { float.NaN, 2 });
+        monitor.Record(GradClip.ClipGradNorm(new[] { p }, 1.0, 2.0, NonFinitePolicy.SkipStep), new[] { p });     // untouched
+        monitor.Record(GradClip.ClipGradNorm(new[] { p }, 1.0, 2.0, NonFinitePolicy.Propagate), new[] { p });    // all NaN
+
+        var values = TfEventReader.Read(EventFile()).Values;
+        Assert.True(float.IsNaN(Assert.Single(values, v => v.Tag == GradNormTags.PreClip && v.Step == 0).Scalar!.Value));
+        TfHistogram skipped = Assert.Single(values, v => v.Tag == GradNormTags.ValuesPostClip && v.Step == 0).Histogram!;
+        Assert.Equal((1.0, 2.0, 2.0), (skipped.Num, skipped.Min, skipped.Max));
+        Assert.DoesNotContain(values, v => v.Histogram is not null && v.Step == 1);
+        Assert.Equal(2, monitor.NonFiniteCount);
     }
 
     [Fact]
