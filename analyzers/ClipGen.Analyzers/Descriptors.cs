@@ -63,9 +63,9 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor CG1003_MemberNotFound = Create(
         "CG1003", Generator, DiagnosticSeverity.Error,
-        "Model, optimizer or loss not found",
+        "Model, optimizer, loss, scheduler or monitor not found",
         "{0}",
-        "The generator finds the model, optimizer and loss among the containing type's fields and properties by type; name them with Model, Optimizer or Loss when there is none or more than one.");
+        "The generator finds the model, optimizer and loss among the containing type's fields and properties by type; name them with Model, Optimizer or Loss when there is none or more than one. Scheduler and Monitor name an LRScheduler and a GradNormMonitor.");
 
     public static readonly DiagnosticDescriptor CG1004_UnsupportedSignature = Create(
         "CG1004", Generator, DiagnosticSeverity.Error,

@@ -15,4 +15,19 @@ namespace ClipGen;
 /// Whether the caller should skip <c>optimizer.step()</c>: the gradients were not finite and the policy was
 /// <see cref="NonFinitePolicy.SkipStep"/> (the gradients were then left unchanged).
 /// </param>
-public readonly record struct ClipResult(double TotalNorm, double Coefficient, bool Clipped, bool NonFinite, bool SkipStep);
+public readonly record struct ClipResult(double TotalNorm, double Coefficient, bool Clipped, bool NonFinite, bool SkipStep)
+{
+    /// <summary>The result of a call that found no gradient: total 0, coefficient 1, nothing clipped.</summary>
+    public static ClipResult None { get; } = new(0.0, 1.0, Clipped: false, NonFinite: false, SkipStep: false);
+
+    /// <summary>A non-finite total stopped by <see cref="NonFinitePolicy.SkipStep"/>: gradients unchanged.</summary>
+    internal static ClipResult Skipped(double total) => new(total, 1.0, Clipped: false, NonFinite: true, SkipStep: true);
+
+    /// <summary>Norm clipping by <paramref name="coefficient"/> (clipped when it is below 1 or NaN).</summary>
+    internal static ClipResult Scaled(double total, double coefficient) =>
+        new(total, coefficient, Clipped: !(coefficient >= 1.0), NonFinite: !double.IsFinite(total), SkipStep: false);
+
+    /// <summary>A clip that does not scale uniformly (value, adaptive): coefficient 1.</summary>
+    internal static ClipResult Unscaled(double total, bool clipped) =>
+        new(total, 1.0, Clipped: clipped, NonFinite: !double.IsFinite(total), SkipStep: false);
+}

@@ -62,17 +62,13 @@ public static partial class GradClip
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters, names);
-        if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
+        if (set.Count == 0) return ClipResult.None;
 
         double total = 0;
         if (report)
         {
-            total = GradNorm.TotalNorm(set.Grads, normType).item<double>();
-            if (!double.IsFinite(total))
-            {
-                if (nonFinite == NonFinitePolicy.Throw) throw NonFinite.Exception(set, total, normType);
-                if (nonFinite == NonFinitePolicy.SkipStep) return new ClipResult(total, 1.0, false, true, true);
-            }
+            total = HostValue.Read(GradNorm.TotalNorm(set, normType));
+            if (ClipPolicy.Stops(total, nonFinite, set, normType, out ClipResult stopped)) return stopped;
         }
 
         var rescaled = new List<Tensor>(set.Count);
@@ -92,7 +88,7 @@ public static partial class GradClip
         }
 
         bool any = report && stack(rescaled).any().item<bool>();
-        return new ClipResult(total, 1.0, Clipped: any || !double.IsFinite(total), NonFinite: !double.IsFinite(total), SkipStep: false);
+        return ClipResult.Unscaled(total, clipped: any || !double.IsFinite(total));
     }
 
     /// <summary>timm's <c>unitwise_norm</c>: the whole-tensor norm when ndim ≤ 1, else norms over dims 1..n kept as size-1 dims.</summary>

@@ -8,7 +8,7 @@ public static partial class GradClip
 {
     /// <summary>
     /// Clips each gradient by its own p-norm, in place: <c>gᵢ ← gᵢ · min(maxNorm / (‖gᵢ‖ₚ + 1e-6), 1)</c>.
-    /// No device sync; a NaN/infinite gradient propagates as in <see cref="ClipGradNorm(IEnumerable{Tensor}, double, double, bool)"/>
+    /// A parameter listed more than once is clipped once. No device sync; a NaN/infinite gradient propagates as in <see cref="ClipGradNorm(IEnumerable{Tensor}, double, double, bool)"/>
     /// but only within that tensor.
     /// </summary>
     /// <param name="parameters">The tensors whose gradients are clipped.</param>
@@ -20,13 +20,13 @@ public static partial class GradClip
         Check.NormType(normType);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        GradSet set = GradSet.Collect(parameters);
+        GradSet set = GradSet.Collect(parameters, distinct: true);
         if (set.Count == 0) return;
         ScalePerTensor(set, GradNorm.PerTensorNorms(set.Grads, normType), maxNorm);
     }
 
     /// <summary>
-    /// <see cref="ClipGradNormPerTensor(IEnumerable{Tensor}, double, double)"/> with a policy:
+    /// <see cref="ClipGradNormPerTensor(IEnumerable{Tensor}, double, double)"/> with a policy (a repeated parameter counts once):
     /// <c>gᵢ ← gᵢ · min(maxNorm / (‖gᵢ‖ₚ + 1e-6), 1)</c> unless some gradient is not finite and the policy is
     /// <see cref="NonFinitePolicy.Throw"/> or <see cref="NonFinitePolicy.SkipStep"/> (gradients then unchanged).
     /// </summary>
@@ -45,29 +45,26 @@ public static partial class GradClip
         Check.Policy(nonFinite);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        GradSet set = GradSet.Collect(parameters);
-        if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
+        GradSet set = GradSet.Collect(parameters, distinct: true);
+        if (set.Count == 0) return ClipResult.None;
         Tensor norms = GradNorm.PerTensorNorms(set.Grads, normType);
         // One host read: the total and the largest per-tensor norm.
         double[] both = stack(new[] { GradNorm.FromPerTensor(norms, normType), GradNorm.FromPerTensor(norms, double.PositiveInfinity) })
             .cpu().data<double>().ToArray();
         double total = both[0];
-        bool finite = double.IsFinite(total);
-        if (!finite)
-        {
-            if (nonFinite == NonFinitePolicy.Throw) throw NonFinite.Exception(set, total, normType);
-            if (nonFinite == NonFinitePolicy.SkipStep) return new ClipResult(total, 1.0, false, true, true);
-        }
-
+        if (ClipPolicy.Stops(total, nonFinite, set, normType, out ClipResult stopped)) return stopped;
         double minCoef = GradNorm.Coefficient(both[1], maxNorm);
         ScalePerTensor(set, norms, maxNorm);
-        return new ClipResult(total, minCoef, Clipped: !(minCoef >= 1.0), NonFinite: !finite, SkipStep: false);
+        return ClipResult.Scaled(total, minCoef);
     }
 
     private static void ScalePerTensor(GradSet set, Tensor norms, double maxNorm)
     {
         Tensor coefs = GradNorm.Coefficient(norms, maxNorm);
         for (int i = 0; i < set.Count; i++)
-            GradNorm.ScaleInPlace(new[] { set.Grads[i] }, coefs[i]);
+        {
+            Tensor g = set.Grads[i];
+            g.mul_(coefs[i].to(g.device).to_type(GradNorm.CoefficientType(g.dtype)));
+        }
     }
 }

@@ -46,21 +46,15 @@ public static partial class GradClip
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters, names);
-        if (set.Count == 0) return new ClipResult(0.0, 1.0, false, false, false);
+        if (set.Count == 0) return ClipResult.None;
 
         // One host read for both the L2 total and the largest magnitude.
-        Tensor l2 = GradNorm.TotalNorm(set.Grads, 2.0);
-        Tensor maxAbs = GradNorm.TotalNorm(set.Grads, double.PositiveInfinity);
+        Tensor l2 = GradNorm.TotalNorm(set, 2.0);
+        Tensor maxAbs = GradNorm.TotalNorm(set, double.PositiveInfinity);
         double[] both = stack(new[] { l2, maxAbs }).cpu().data<double>().ToArray();
         double total = both[0];
-        bool finite = double.IsFinite(total);
-        if (!finite)
-        {
-            if (nonFinite == NonFinitePolicy.Throw) throw NonFinite.Exception(set, total, 2.0);
-            if (nonFinite == NonFinitePolicy.SkipStep) return new ClipResult(total, 1.0, false, true, true);
-        }
-
+        if (ClipPolicy.Stops(total, nonFinite, set, 2.0, out ClipResult stopped)) return stopped;
         foreach (Tensor g in set.Grads) g.clamp_(-clipValue, clipValue);
-        return new ClipResult(total, 1.0, Clipped: !(both[1] <= clipValue), NonFinite: !finite, SkipStep: false);
+        return ClipResult.Unscaled(total, clipped: !(both[1] <= clipValue));
     }
 }

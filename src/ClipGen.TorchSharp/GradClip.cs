@@ -57,18 +57,36 @@ public static partial class GradClip
         Check.MaxNorm(maxNorm);
         Check.NormType(normType);
         Check.Policy(nonFinite);
-        // Exactly the parameters of an attached GradientBuffer: 2–3 kernels on its flat tensors.
-        if (parameters is not null)
-        {
-            IReadOnlyList<Tensor> list = parameters as IReadOnlyList<Tensor> ?? new List<Tensor>(parameters);
-            if (GradientBuffer.FindCovering(list) is { } buffer) return buffer.ClipGradNorm(maxNorm, normType, nonFinite, names);
-            parameters = list;
-        }
-
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        GradSet set = GradSet.Collect(parameters!, names);
-        return NormClip.Apply(set, maxNorm, normType, nonFinite);
+        GradSet set = GradSet.Collect(parameters, names);   // the non-null grads, grouped by (device, dtype)
+        return NormClip.Apply(set, maxNorm, normType, nonFinite); // total → policy → coefficient → scale
+    }
+
+    /// <summary>
+    /// <see cref="ClipGradNorm(IEnumerable{Tensor}, double, double, bool)"/> without a host read (PyTorch's
+    /// <c>clip_grad_norm_</c> with <c>error_if_nonfinite=False</c>, i.e. <see cref="NonFinitePolicy.Propagate"/>):
+    /// <c>total = ‖(‖g₁‖ₚ, …, ‖gₙ‖ₚ)‖ₚ</c>, <c>coef = min(maxNorm / (total + 1e-6), 1)</c> computed on the device,
+    /// every gradient multiplied by <c>coef</c> (always, even by 1). Nothing waits for the device: use it in
+    /// <c>void</c>/<c>Tensor</c> train steps on CUDA.
+    /// </summary>
+    /// <param name="parameters">The tensors whose gradients are clipped.</param>
+    /// <param name="maxNorm">The largest total norm allowed; ≥ 0 and not NaN.</param>
+    /// <param name="normType">p: any p &gt; 0, or <see cref="double.PositiveInfinity"/>.</param>
+    /// <returns>
+    /// The pre-clip total norm as a 0-dim float64 tensor on the first gradient's device (CPU, value 0, when no
+    /// parameter has a gradient), in the caller's DisposeScope.
+    /// </returns>
+    public static Tensor ClipGradNormToTensor(IEnumerable<Tensor> parameters, double maxNorm, double normType = 2.0)
+    {
+        Check.MaxNorm(maxNorm);
+        Check.NormType(normType);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        GradSet set = GradSet.Collect(parameters);
+        Tensor total = GradNorm.TotalNorm(set, normType);
+        if (set.Count > 0) GradNorm.ScaleInPlace(set.Groups, GradNorm.Coefficient(total, maxNorm));
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -88,12 +106,8 @@ public static partial class GradClip
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.FromGradients(gradients, nameof(gradients));
-        Tensor total = GradNorm.TotalNorm(set.Grads, normType);
-        if (errorIfNonFinite)
-        {
-            double t = total.item<double>();
-            if (!double.IsFinite(t)) throw NonFinite.Exception(set, t, normType);
-        }
+        Tensor total = GradNorm.TotalNorm(set, normType);
+        if (errorIfNonFinite) ClipPolicy.Stops(HostValue.Read(total), NonFinitePolicy.Throw, set, normType, out _);
 
         return total.MoveToOuterDisposeScope();
     }
@@ -116,7 +130,7 @@ public static partial class GradClip
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters);
         if (set.Count == 0) return;
-        GradNorm.ScaleInPlace(set.Grads, GradNorm.Coefficient(totalNorm.reshape(System.Array.Empty<long>()), maxNorm));
+        GradNorm.ScaleInPlace(set.Groups, GradNorm.Coefficient(totalNorm.reshape(System.Array.Empty<long>()), maxNorm));
     }
 
     /// <summary>
@@ -133,6 +147,6 @@ public static partial class GradClip
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters);
-        return GradNorm.TotalNorm(set.Grads, normType).item<double>();
+        return HostValue.Read(GradNorm.TotalNorm(set, normType));
     }
 }

@@ -90,6 +90,32 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_null_first_element_gets_the_documented_error_from_every_entry_point()
+    {
+        // The old buffer registry looked parameters[0] up first and threw ArgumentNullException ('key').
+        using var scope = NewDisposeScope();
+        var p = Grads.Param(new float[] { 3, 4 });
+        Tensor[] ps = { null!, p };
+        foreach (Action call in new Action[]
+        {
+            () => GradClip.ClipGradNorm(ps, 1.0),
+            () => GradClip.ClipGradNorm(ps, 1.0, 2.0, NonFinitePolicy.SkipStep),
+            () => GradClip.ClipGradNormToTensor(ps, 1.0),
+            () => GradClip.ClipGradNormPerTensor(ps, 1.0),
+            () => GradClip.ClipGradValue(ps, 1.0),
+            () => GradClip.TotalGradNorm(ps),
+            () => GradClip.GetNormPowerSum(ps),
+        })
+        {
+            var ex = Assert.Throws<ArgumentException>(call);
+            Assert.Equal("parameters", ex.ParamName);
+            Assert.Contains("parameters[0] is null", ex.Message);
+        }
+
+        Assert.Equal(new float[] { 3, 4 }, Grads.Of(p));
+    }
+
+    [Fact]
     public void A_gradient_whose_shape_differs_from_its_parameter_is_rejected_naming_both_shapes()
     {
         using var scope = NewDisposeScope();

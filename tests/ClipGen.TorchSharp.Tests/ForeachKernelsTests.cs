@@ -23,6 +23,14 @@ public class ForeachKernelsTests
         return linalg.vector_norm(tensor(norms), p).item<double>();
     }
 
+    /// <summary>The one (device, dtype) group of <paramref name="grads"/>, which must take the foreach kernels.</summary>
+    private static (long Numel, bool AnyScalar) ForeachGroup(Tensor[] grads)
+    {
+        GradGroup group = Assert.Single(GradGroup.Of(grads));
+        Assert.True(group.UsesForeach);
+        return (group.Numel, group.AnyScalar);
+    }
+
     [Theory]
     [InlineData(2.0)]
     [InlineData(1.0)]
@@ -37,7 +45,7 @@ public class ForeachKernelsTests
         Tensor[] transposed = RandomGrads(4, 12, ScalarType.Float32, 9).Append(randn(30, 40).t()).ToArray();
         foreach (Tensor[] grads in new[] { RandomGrads(700, 1000, ScalarType.Float32, 1), RandomGrads(2, 1024, ScalarType.Float32, 10).Select(g => g[..1024]).ToArray(), RandomGrads(3, 5000, ScalarType.Float32, 2), RandomGrads(40, 30, ScalarType.Float64, 3), withScalar, transposed })
         {
-            Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
+            (long numel, bool anyScalar) = ForeachGroup(grads);
             Assert.Equal(grads.Sum(g => g.numel()), numel);
             Tensor total = ForeachKernels.TotalNorm(grads, numel, anyScalar, p);
             Assert.Equal(ScalarType.Float64, total.dtype);
@@ -52,7 +60,7 @@ public class ForeachKernelsTests
     {
         using var scope = NewDisposeScope();
         Tensor[] grads = RandomGrads(3, 5000, ScalarType.Float32, 4);
-        Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
+        (long numel, bool anyScalar) = ForeachGroup(grads);
         double managed = linalg.vector_norm(stack(grads.Select(g => linalg.vector_norm(g, 2.0)).ToArray()).to_type(ScalarType.Float64), 2.0).item<double>();
         Assert.Equal(managed, ForeachKernels.TotalNorm(grads, numel, anyScalar, 2.0).item<double>());
     }
@@ -65,7 +73,7 @@ public class ForeachKernelsTests
         using var scope = NewDisposeScope();
         Tensor[] grads = RandomGrads(50, 100, ScalarType.Float32, 5);
         grads[17][3] = tensor(bad);
-        Assert.True(ForeachKernels.Applicable(grads, out long numel, out bool anyScalar));
+        (long numel, bool anyScalar) = ForeachGroup(grads);
         Assert.Equal(expected, ForeachKernels.TotalNorm(grads, numel, anyScalar, 2.0).item<double>());
     }
 
@@ -89,12 +97,16 @@ public class ForeachKernelsTests
     }
 
     [Fact]
-    public void Mixed_dtypes_empty_tensors_and_half_precision_keep_the_managed_path()
+    public void Grads_are_grouped_by_dtype_and_empty_or_half_precision_groups_keep_the_managed_path()
     {
         using var scope = NewDisposeScope();
-        Assert.False(ForeachKernels.Applicable(Array.Empty<Tensor>(), out _));
-        Assert.False(ForeachKernels.Applicable(new[] { ones(3), ones(3, ScalarType.Float64) }, out _));
-        Assert.False(ForeachKernels.Applicable(new[] { ones(3), zeros(0) }, out _));
-        Assert.False(ForeachKernels.Applicable(new[] { ones(3, ScalarType.Float16) }, out _));
+        Assert.Empty(GradGroup.Of(Array.Empty<Tensor>()));
+        // Mixed dtypes: one group each (as PyTorch's _group_tensors_by_device_and_dtype), both on the kernels.
+        List<GradGroup> mixed = GradGroup.Of(new[] { ones(3), ones(3, ScalarType.Float64), ones(2) });
+        Assert.Equal(2, mixed.Count);
+        Assert.Equal(new[] { 2, 1 }, mixed.Select(g => g.Grads.Count).ToArray());
+        Assert.All(mixed, g => Assert.True(g.UsesForeach));
+        Assert.False(Assert.Single(GradGroup.Of(new[] { ones(3), zeros(0) })).UsesForeach);
+        Assert.False(Assert.Single(GradGroup.Of(new[] { ones(3, ScalarType.Float16) })).UsesForeach);
     }
 }

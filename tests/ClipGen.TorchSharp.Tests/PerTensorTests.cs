@@ -42,4 +42,19 @@ public class PerTensorTests
         Assert.True(GradClip.ClipGradNormPerTensor(new[] { a, bad }, 1.0, 2.0, NonFinitePolicy.SkipStep).SkipStep);
         Assert.Equal(before, Grads.Bytes(bad));
     }
+
+    [Fact]
+    public void A_parameter_listed_twice_is_clipped_once()
+    {
+        // ‖g‖ = 13 → g · 1/(13 + 1e-6), so ‖g‖ ends at 1.0 (not 1/13 as when it was scaled twice).
+        using var scope = NewDisposeScope();
+        var p = Grads.Param(new float[] { 5, 12 });
+        GradClip.ClipGradNormPerTensor(new[] { p, p }, 1.0);
+        Assert.Equal(13 / (13 + 1e-6), Grads.L2(Grads.Of(p)), 6);
+
+        var q = Grads.Param(new float[] { 5, 12 });
+        ClipResult r = GradClip.ClipGradNormPerTensor(new[] { q, q }, 1.0, 2.0, NonFinitePolicy.Propagate);
+        Assert.Equal(13.0, r.TotalNorm, 5); // counted once in the total too
+        Assert.Equal(13 / (13 + 1e-6), Grads.L2(Grads.Of(q)), 6);
+    }
 }

@@ -27,6 +27,35 @@ public class SplitApiTests
         for (int i = 0; i < one.Length; i++) Assert.Equal(Grads.Bytes(one[i]), Grads.Bytes(split[i]));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void Split_equals_one_call_bit_for_bit_in_every_float_dtype(ScalarType dtype)
+    {
+        // 1,000 elements over three tensors; coef = min(0.7 / (total + 1e-6), 1) < 1 so every element is multiplied.
+        using var scope = NewDisposeScope();
+        random.manual_seed(17);
+        Tensor[] source = { randn(500).to_type(dtype), randn(20, 20).to_type(dtype), randn(100).to_type(dtype) };
+        var one = source.Select(g => Grads.Param(g.clone())).ToArray();
+        var split = source.Select(g => Grads.Param(g.clone())).ToArray();
+        var toTensor = source.Select(g => Grads.Param(g.clone())).ToArray();
+
+        double total = GradClip.ClipGradNorm(one, 0.7);
+        Tensor t = GradClip.GetTotalNorm(split.Select(s => s.grad!).ToArray());
+        GradClip.ClipGradsWithNorm(split, 0.7, t);
+        Tensor t2 = GradClip.ClipGradNormToTensor(toTensor, 0.7);
+
+        Assert.Equal(total, t.item<double>());
+        Assert.Equal(total, t2.item<double>());
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.Equal(Grads.Bytes(one[i]), Grads.Bytes(split[i]));
+            Assert.Equal(Grads.Bytes(one[i]), Grads.Bytes(toTensor[i]));
+        }
+    }
+
     [Fact]
     public void GetTotalNorm_is_a_float64_scalar_and_0_for_no_tensors()
     {

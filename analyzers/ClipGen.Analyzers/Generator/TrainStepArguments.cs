@@ -12,6 +12,11 @@ internal sealed class TrainStepArguments
     public string? Loss { get; private set; }
     public int NonFinite { get; private set; }
     public int AccumulationSteps { get; private set; } = 1;
+    public string? Scheduler { get; private set; }
+    public string? Monitor { get; private set; }
+
+    /// <summary><c>ClipGradNorm</c>'s <c>FlatGradients</c> (default true); false for the other attributes, which have no buffer path.</summary>
+    public bool FlatGradients { get; private set; }
 
     /// <summary>The clipping thresholds in <c>GradClip</c>'s parameter order (maxNorm, normType / clipValue / clipFactor, eps).</summary>
     public List<double> Thresholds { get; } = new();
@@ -25,7 +30,7 @@ internal sealed class TrainStepArguments
             return null;
         }
 
-        var result = new TrainStepArguments();
+        var result = new TrainStepArguments { FlatGradients = kind == ClipKind.Norm };
         double normType = 2.0, eps = 1e-3;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
@@ -37,6 +42,9 @@ internal sealed class TrainStepArguments
                 case "Loss": result.Loss = value as string; break;
                 case "NonFinite" when value is int policy: result.NonFinite = policy; break;
                 case "AccumulationSteps" when value is int k: result.AccumulationSteps = k; break;
+                case "Scheduler": result.Scheduler = value as string; break;
+                case "Monitor": result.Monitor = value as string; break;
+                case "FlatGradients" when value is bool flat && kind == ClipKind.Norm: result.FlatGradients = flat; break;
                 case "NormType" when value is double p: normType = p; break;
                 case "Eps" when value is double e: eps = e; break;
             }

@@ -10,14 +10,22 @@ namespace ClipGen.Analyzers.Generator;
 internal sealed class TrainStepDiagnostics
 {
     private readonly List<Diagnostic>? _diagnostics;
+    private readonly List<TrainStepDiagnosticModel>? _models;
 
-    private TrainStepDiagnostics(List<Diagnostic>? diagnostics) => _diagnostics = diagnostics;
+    private TrainStepDiagnostics(List<Diagnostic>? diagnostics, List<TrainStepDiagnosticModel>? models)
+    {
+        _diagnostics = diagnostics;
+        _models = models;
+    }
 
     /// <summary>For the generator: remember the first finding, build nothing else.</summary>
-    public static TrainStepDiagnostics Silent() => new(null);
+    public static TrainStepDiagnostics Silent() => new(null, null);
 
     /// <summary>For the analyzer: build every diagnostic.</summary>
-    public static TrainStepDiagnostics Collecting(List<Diagnostic> sink) => new(sink);
+    public static TrainStepDiagnostics Collecting(List<Diagnostic> sink) => new(sink, null);
+
+    /// <summary>For the generator when it reports diagnostics itself: every finding as values, no Location kept.</summary>
+    public static TrainStepDiagnostics Recording(List<TrainStepDiagnosticModel> sink) => new(null, sink);
 
     public bool Failed => FirstId is not null;
 
@@ -28,7 +36,7 @@ internal sealed class TrainStepDiagnostics
     public string? FirstMessage { get; private set; }
 
     /// <summary>Whether the parser can stop at the first problem (nobody reads the rest).</summary>
-    public bool CanStop => Failed && _diagnostics is null;
+    public bool CanStop => Failed && _diagnostics is null && _models is null;
 
     public void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] arguments)
     {
@@ -39,5 +47,6 @@ internal sealed class TrainStepDiagnostics
         }
 
         _diagnostics?.Add(Diagnostic.Create(descriptor, location, arguments));
+        _models?.Add(TrainStepDiagnosticModel.From(descriptor, location, arguments));
     }
 }

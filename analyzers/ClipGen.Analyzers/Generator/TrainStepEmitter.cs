@@ -26,6 +26,14 @@ internal static class TrainStepEmitter
                   .Line();
         }
 
+        if (model.GradientsField is not null)
+        {
+            writer.Line("// The flat gradient buffer of " + model.MethodName + ", attached at its first optimizer step (FlatGradients).")
+                  .Line(generatedCode)
+                  .Line("private " + (model.IsStatic ? "static " : "") + "global::ClipGen.Generated.TrainStepGradients? " + model.GradientsField + ";")
+                  .Line();
+        }
+
         writer.Line(generatedCode);
         string parameters = string.Join(", ", model.Parameters.Select(p => p.Modifier + p.Type + " " + p.Name));
         string modifiers = model.Modifiers.Length > 0 ? model.Modifiers + " " : "";
@@ -76,6 +84,7 @@ internal static class TrainStepEmitter
         string scope = locals.Name("scope"), loss = locals.Name("loss"), clip = locals.Name("clip");
         int k = model.AccumulationSteps;
         string? counter = model.CounterField is null ? null : (model.IsStatic ? "" : "this.") + model.CounterField;
+        string? gradients = model.GradientsField is null ? null : (model.IsStatic ? "" : "this.") + model.GradientsField;
 
         // Every tensor made in the step (activations, loss, norms) belongs to the scope and is freed when it ends.
         using (writer.OpenBlock($"using (global::TorchSharp.DisposeScope {scope} = global::TorchSharp.torch.NewDisposeScope())"))
@@ -116,10 +125,24 @@ internal static class TrainStepEmitter
                       .Line($"{counter} = 0;");
             }
 
-            writer.Line($"global::ClipGen.ClipResult {clip} = {ClipCall(model)};");
-            using (writer.OpenBlock($"if (!{clip}.SkipStep)"))
+            if (NeedsClipResult(model))
             {
-                writer.Line(model.OptimizerAccess + ".step();");
+                writer.Line($"global::ClipGen.ClipResult {clip} = {ClipCall(model, gradients)};");
+                if (model.MonitorAccess is { } monitor)
+                {
+                    writer.Line(MonitorRecord(model, monitor, clip));
+                }
+
+                using (writer.OpenBlock($"if (!{clip}.SkipStep)"))
+                {
+                    WriteOptimizerStep(writer, model);
+                }
+            }
+            else
+            {
+                // Nothing here needs the norm as a number: clip without reading it to the host (no device sync).
+                writer.Line(NoSyncClipCall(model, gradients) + ";");
+                WriteOptimizerStep(writer, model);
             }
 
             if (model.ReturnKind != ReturnKind.Void)
@@ -127,6 +150,24 @@ internal static class TrainStepEmitter
                 writer.Line();
                 WriteReturn(writer, model, scope, loss, clip, accumulating: false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the step reads a <c>ClipResult</c>: to return it, to skip or throw on a non-finite norm, or to record it.
+    /// Otherwise (<c>void</c>, <c>Tensor</c>, <c>float</c>, <c>double</c> with <c>Propagate</c> and no monitor) the
+    /// clip stays on the device.
+    /// </summary>
+    private static bool NeedsClipResult(TrainStepModel model) =>
+        model.ReturnKind == ReturnKind.TrainStepResult || model.NonFinitePolicy != "Propagate" || model.MonitorAccess is not null;
+
+    private static void WriteOptimizerStep(IndentedWriter writer, TrainStepModel model)
+    {
+        writer.Line(model.OptimizerAccess + ".step();");
+        if (model.SchedulerAccess is { } scheduler)
+        {
+            // Right after each optimizer step (as PyTorch wants), so never on a skipped step or an accumulating call.
+            writer.Line(scheduler + ".step();");
         }
     }
 
@@ -142,17 +183,53 @@ internal static class TrainStepEmitter
         return $"{model.LossAccess}.call({model.ModelAccess}.call({inputs}), {model.Parameters[model.Parameters.Length - 1].Name})";
     }
 
-    private static string ClipCall(TrainStepModel model)
+    /// <summary>The step's flat-gradient state, created on first use (<c>??=</c>) so no constructor of the user's type is needed.</summary>
+    private static string Gradients(string field) => $"({field} ??= new global::ClipGen.Generated.TrainStepGradients())";
+
+    private static string Parameters(TrainStepModel model) => model.ModelAccess + ".parameters()";
+
+    private static string ClipCall(TrainStepModel model, string? gradients)
     {
+        string thresholds = string.Join(", ", model.ClipArguments);
+        string policy = "global::ClipGen.NonFinitePolicy." + model.NonFinitePolicy;
+        if (gradients is not null)
+        {
+            return $"{Gradients(gradients)}.ClipGradNorm({Parameters(model)}, {model.OptimizerAccess}, {thresholds}, {policy})";
+        }
+
         string function = model.ClipKind switch
         {
             ClipKind.Norm => "ClipGradNorm",
             ClipKind.Value => "ClipGradValue",
             _ => "AdaptiveClipGrad",
         };
-        string thresholds = string.Join(", ", model.ClipArguments);
-        return $"global::ClipGen.GradClip.{function}({model.ModelAccess}.parameters(), {thresholds}, global::ClipGen.NonFinitePolicy.{model.NonFinitePolicy})";
+        return $"global::ClipGen.GradClip.{function}({Parameters(model)}, {thresholds}, {policy})";
     }
+
+    /// <summary>The clip as a statement that reads nothing back: the norm's tensor (if any) is left to the step's scope.</summary>
+    private static string NoSyncClipCall(TrainStepModel model, string? gradients)
+    {
+        string thresholds = string.Join(", ", model.ClipArguments);
+        if (gradients is not null)
+        {
+            return $"{Gradients(gradients)}.ClipGradNormToTensor({Parameters(model)}, {model.OptimizerAccess}, {thresholds})";
+        }
+
+        return model.ClipKind switch
+        {
+            ClipKind.Norm => $"global::ClipGen.GradClip.ClipGradNormToTensor({Parameters(model)}, {thresholds})",
+            ClipKind.Value => $"global::ClipGen.GradClip.ClipGradValue({Parameters(model)}, {thresholds})",
+            _ => $"global::ClipGen.GradClip.AdaptiveClipGrad({Parameters(model)}, {thresholds}, 2.0)",
+        };
+    }
+
+    /// <summary>
+    /// Norm clipping scales uniformly, so the monitor derives the post-clip norm from the result; value and adaptive
+    /// clipping do not, so their post-clip L2 norm is measured (the same p as the result's total).
+    /// </summary>
+    private static string MonitorRecord(TrainStepModel model, string monitor, string clip) => model.ClipKind == ClipKind.Norm
+        ? $"{monitor}.Record({clip});"
+        : $"{monitor}.Record({clip}.TotalNorm, global::ClipGen.GradClip.TotalGradNorm({Parameters(model)}, 2.0), {clip}.Clipped, {clip}.NonFinite, {clip}.SkipStep);";
 
     private static void WriteReturn(IndentedWriter writer, TrainStepModel model, string scope, string loss, string clip, bool accumulating)
     {

@@ -8,7 +8,9 @@ namespace ClipGen.Analyzers.Generator;
 /// <c>[AdaptiveGradClip]</c>: zero_grad → loss → backward → clip → step. Misuse is reported by
 /// <see cref="TrainStepUsageAnalyzer"/>; for a misused method whose declaration is otherwise
 /// implementable (CG1003–CG1005) the generator writes a throwing stub (<see cref="TrainStepStubModel"/>),
-/// so the compilation has no CS8795 and the analyzer's error is what the user sees.
+/// so the compilation has no CS8795 and the analyzer's error is what the user sees. A method it cannot
+/// complete at all (CG1001/CG1002, mostly declaration errors after which csc runs no analyzer) gets its
+/// diagnostic from the generator itself.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class TrainStepGenerator : IIncrementalGenerator
@@ -20,6 +22,7 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         public const string ClipGradValue = "ClipGradValueModels";
         public const string AdaptiveGradClip = "AdaptiveGradClipModels";
         public const string Models = "TrainStepModels";
+        public const string Diagnostics = "TrainStepDeclarationDiagnostics";
     }
 
     /// <inheritdoc/>
@@ -32,6 +35,15 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(norm, Emit);
         context.RegisterSourceOutput(value, Emit);
         context.RegisterSourceOutput(adaptive, Emit);
+
+        // CG1001/CG1002 are reported at the user's syntax tree (so .editorconfig severities and the IDE see them
+        // like any diagnostic in that file): the one branch that needs the compilation, and only for misused methods.
+        IncrementalValuesProvider<EquatableArray<TrainStepDiagnosticModel>> diagnostics = norm.Collect()
+            .Combine(value.Collect()).Combine(adaptive.Collect())
+            .SelectMany(static (all, _) => all.Left.Left.Concat(all.Left.Right).Concat(all.Right)
+                .Where(static g => g.Diagnostics.Length > 0).Select(static g => g.Diagnostics))
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
     }
 
     private static IncrementalValuesProvider<TrainStepGeneration> Models(
@@ -57,6 +69,18 @@ public sealed class TrainStepGenerator : IIncrementalGenerator
         else if (generation.Stub is { } stub)
         {
             context.AddSource(stub.HintName, TrainStepStubEmitter.Emit(stub));
+        }
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<TrainStepDiagnosticModel> diagnostics, Compilation compilation)
+    {
+        foreach (TrainStepDiagnosticModel diagnostic in diagnostics)
+        {
+            DiagnosticDescriptor descriptor = diagnostic.Id == Descriptors.CG1001_MethodNotPartial.Id
+                ? Descriptors.CG1001_MethodNotPartial
+                : Descriptors.CG1002_TypeNotPartial;
+            SyntaxTree? tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == diagnostic.FilePath);
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(descriptor, tree));
         }
     }
 }

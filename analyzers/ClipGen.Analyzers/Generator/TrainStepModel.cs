@@ -39,7 +39,10 @@ internal enum LossKind
 /// <param name="OptimizerAccess">An expression for the optimizer.</param>
 /// <param name="LossAccess">The loss module (<see cref="LossKind.Criterion"/>) or the loss method group (<see cref="LossKind.Method"/>).</param>
 /// <param name="ClipArguments">The clipping thresholds as C# literals, in <c>GradClip</c>'s parameter order.</param>
+/// <param name="SchedulerAccess">The LR scheduler stepped after each optimizer step, or null.</param>
+/// <param name="MonitorAccess">The <c>GradNormMonitor</c> each optimizer step records into, or null.</param>
 /// <param name="CounterField">The generated micro-batch counter field; null when <paramref name="AccumulationSteps"/> is 1.</param>
+/// <param name="GradientsField">The generated <c>TrainStepGradients</c> field (flat gradient buffer); null for the plain path.</param>
 /// <param name="ReservedNames">Names the generated locals must avoid (parameters, type parameters).</param>
 internal sealed record TrainStepModel(
     string HintName,
@@ -55,11 +58,14 @@ internal sealed record TrainStepModel(
     string OptimizerAccess,
     LossKind LossKind,
     string LossAccess,
+    string? SchedulerAccess,
+    string? MonitorAccess,
     ClipKind ClipKind,
     EquatableArray<string> ClipArguments,
     string NonFinitePolicy,
     int AccumulationSteps,
     string? CounterField,
+    string? GradientsField,
     EquatableArray<string> ReservedNames,
     string GeneratorVersion);
 

@@ -32,11 +32,15 @@ internal static class TrainStepParser
         TrainStepDiagnostics diagnostics = TrainStepDiagnostics.Silent();
         if (Parse(method, attribute, compilation, diagnostics, cancellationToken) is { } model)
         {
-            return new TrainStepGeneration(model, null);
+            return new TrainStepGeneration(model, null, default);
+        }
+
+        if (diagnostics.FirstId is { } declarationId && IsDeclarationDiagnostic(declarationId))
+        {
+            return new TrainStepGeneration(null, null, DeclarationDiagnostics(method, attribute, compilation, cancellationToken));
         }
 
         if (diagnostics.FirstId is not { } id || diagnostics.FirstMessage is not { } message ||
-            id == Descriptors.CG1001_MethodNotPartial.Id || id == Descriptors.CG1002_TypeNotPartial.Id ||
             !CanRepeatSignature(method) ||
             TorchSymbols.For(compilation) is not { } symbols ||
             attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
@@ -55,7 +59,24 @@ internal static class TrainStepParser
             Parameters: Parameters(method, compilation).ToEquatableArray(),
             DiagnosticId: id,
             DiagnosticMessage: message,
-            GeneratorVersion: Version));
+            GeneratorVersion: Version), default);
+    }
+
+    /// <summary>
+    /// CG1001 and CG1002: the method cannot be completed (it is not partial, has a body or an implementation, or a
+    /// containing type is not partial), and most of these shapes are declaration errors for the compiler (CS0501,
+    /// CS0751, CS0759, CS8795), after which csc runs no analyzer. So the generator reports them itself (generator
+    /// diagnostics are always shown) and the usage analyzer leaves them out, so each is reported once.
+    /// </summary>
+    public static bool IsDeclarationDiagnostic(string id) =>
+        id == Descriptors.CG1001_MethodNotPartial.Id || id == Descriptors.CG1002_TypeNotPartial.Id;
+
+    /// <summary>The method's CG1001/CG1002 findings, as values (a second parse, on this rare path only).</summary>
+    private static EquatableArray<TrainStepDiagnosticModel> DeclarationDiagnostics(IMethodSymbol method, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var all = new List<TrainStepDiagnosticModel>();
+        Parse(method, attribute, compilation, TrainStepDiagnostics.Recording(all), cancellationToken);
+        return all.Where(d => IsDeclarationDiagnostic(d.Id)).ToEquatableArray();
     }
 
     /// <summary>
@@ -139,7 +160,14 @@ internal static class TrainStepParser
         ISymbol? model = Resolve(members, arguments.Model, "Model", "torch.nn.Module", symbols.IsModel, type, location, diagnostics);
         ISymbol? optimizer = Resolve(members, arguments.Optimizer, "Optimizer", "torch.optim.Optimizer", symbols.IsOptimizer, type, location, diagnostics);
         ISymbol? loss = ResolveLoss(members, arguments.Loss, method, symbols, compilation, type, location, diagnostics);
-        if (model is null || optimizer is null || loss is null)
+        ISymbol? scheduler = arguments.Scheduler is { } schedulerName
+            ? Resolve(members, schedulerName, "Scheduler", "torch.optim.lr_scheduler.LRScheduler", t => TorchSymbols.DerivesFrom(t, symbols.LrScheduler), type, location, diagnostics)
+            : null;
+        ISymbol? monitor = arguments.Monitor is { } monitorName
+            ? Resolve(members, monitorName, "Monitor", "ClipGen.GradNormMonitor", IsMonitor(compilation), type, location, diagnostics)
+            : null;
+        if (model is null || optimizer is null || loss is null ||
+            (arguments.Scheduler is not null && scheduler is null) || (arguments.Monitor is not null && monitor is null))
         {
             return null;
         }
@@ -148,6 +176,14 @@ internal static class TrainStepParser
         {
             diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
                 $"the optimizer '{optimizer.Name}' is LBFGS, whose step() re-evaluates the loss through a closure; call it directly");
+        }
+
+        if (scheduler is not null && TorchSymbols.DerivesFrom(TrainStepMembers.TypeOf(scheduler),
+                compilation.GetTypeByMetadataName("TorchSharp.torch+optim+lr_scheduler+impl+ReduceLROnPlateau")))
+        {
+            // Its step() throws: it needs the metric, which only the caller knows.
+            diagnostics.Report(Descriptors.CG1004_UnsupportedSignature, location, method.Name,
+                $"the scheduler '{scheduler.Name}' is ReduceLROnPlateau, which steps on a metric: call {scheduler.Name}.step(metric) yourself and drop Scheduler");
         }
 
         if (loss is not IMethodSymbol)
@@ -160,8 +196,21 @@ internal static class TrainStepParser
             return null;
         }
 
-        return Build(method, declaration, kind, arguments, returnKind.Value, model, optimizer, loss, symbols, compilation);
+        return Build(method, declaration, kind, arguments, returnKind.Value, new ResolvedMembers(model, optimizer, loss, scheduler, monitor), symbols, compilation);
     }
+
+    /// <summary>
+    /// Whether a member's type is the runtime's <c>GradNormMonitor</c> (looked up only for steps that name a
+    /// monitor; sealed, so identity is the test).
+    /// </summary>
+    private static Func<ITypeSymbol, bool> IsMonitor(Compilation compilation)
+    {
+        INamedTypeSymbol? monitorType = compilation.GetTypeByMetadataName("ClipGen.GradNormMonitor");
+        return t => monitorType is not null && SymbolEqualityComparer.Default.Equals(t, monitorType);
+    }
+
+    /// <summary>The members a train step uses; <see cref="Scheduler"/> and <see cref="Monitor"/> only when named.</summary>
+    private sealed record ResolvedMembers(ISymbol Model, ISymbol Optimizer, ISymbol Loss, ISymbol? Scheduler, ISymbol? Monitor);
 
     private static void CheckDeclaration(IMethodSymbol method, MethodDeclarationSyntax declaration, string attributeName, Location location, TrainStepDiagnostics diagnostics)
     {
@@ -354,7 +403,7 @@ internal static class TrainStepParser
 
     private static TrainStepModel Build(
         IMethodSymbol method, MethodDeclarationSyntax declaration, ClipKind kind, TrainStepArguments arguments, ReturnKind returnKind,
-        ISymbol model, ISymbol optimizer, ISymbol loss, TorchSymbols symbols, Compilation compilation)
+        ResolvedMembers members, TorchSymbols symbols, Compilation compilation)
     {
         INamedTypeSymbol type = method.ContainingType;
         var reserved = new List<string>(method.Parameters.Select(p => p.Name));
@@ -364,15 +413,26 @@ internal static class TrainStepParser
         }
 
         int overload = OverloadIndex(method, symbols);
-        string? counter = null;
-        if (arguments.AccumulationSteps > 1)
+        string GeneratedField(string prefix)
         {
-            counter = "__clipGenMicroBatches_" + method.Name + (overload > 0 ? "_" + (overload + 1).ToString(CultureInfo.InvariantCulture) : "");
-            while (TrainStepMembers.IsNameTaken(type, counter) || reserved.Contains(counter))
+            string name = prefix + method.Name + (overload > 0 ? "_" + (overload + 1).ToString(CultureInfo.InvariantCulture) : "");
+            while (TrainStepMembers.IsNameTaken(type, name) || reserved.Contains(name))
             {
-                counter += "_";
+                name += "_";
             }
+
+            return name;
         }
+
+        string? counter = arguments.AccumulationSteps > 1 ? GeneratedField("__clipGenMicroBatches_") : null;
+
+        // The buffer is created on first use, so it needs an assignable field of the trainer. A struct's instance step
+        // clips tensor by tensor instead (documented with FlatGradients): a readonly struct or member cannot assign
+        // it, each copy of a struct would attach its own buffer, and an instance field in a second part of a partial
+        // struct is warning CS0282 (no defined field order).
+        string? gradients = arguments.FlatGradients && (type.TypeKind == TypeKind.Class || method.IsStatic)
+            ? GeneratedField("__clipGenGradients_")
+            : null;
 
         return new TrainStepModel(
             HintName: HintName(type, method.Name, overload),
@@ -384,15 +444,18 @@ internal static class TrainStepParser
             MethodName: CSharpText.Identifier(method.Name),
             Parameters: Parameters(method, compilation).ToEquatableArray(),
             IsStatic: method.IsStatic,
-            ModelAccess: Access(model),
-            OptimizerAccess: Access(optimizer),
-            LossKind: loss is IMethodSymbol ? LossKind.Method : LossKind.Criterion,
-            LossAccess: Access(loss),
+            ModelAccess: Access(members.Model),
+            OptimizerAccess: Access(members.Optimizer),
+            LossKind: members.Loss is IMethodSymbol ? LossKind.Method : LossKind.Criterion,
+            LossAccess: Access(members.Loss),
+            SchedulerAccess: members.Scheduler is { } scheduler ? Access(scheduler) : null,
+            MonitorAccess: members.Monitor is { } monitor ? Access(monitor) : null,
             ClipKind: kind,
             ClipArguments: arguments.Thresholds.Select(CSharpText.DoubleLiteral).ToEquatableArray(),
             NonFinitePolicy: arguments.NonFinite switch { 1 => "Throw", 2 => "SkipStep", _ => "Propagate" },
             AccumulationSteps: arguments.AccumulationSteps,
             CounterField: counter,
+            GradientsField: gradients,
             ReservedNames: reserved.ToEquatableArray(),
             GeneratorVersion: Version);
     }

@@ -29,5 +29,8 @@ internal sealed record TrainStepStubModel(
     string DiagnosticMessage,
     string GeneratorVersion);
 
-/// <summary>What the generator writes for one attributed method: a train step or, when it is misused, a throwing stub.</summary>
-internal sealed record TrainStepGeneration(TrainStepModel? Step, TrainStepStubModel? Stub);
+/// <summary>
+/// What the generator does for one attributed method: write a train step, or, when it is misused, a throwing stub
+/// (CG1003–CG1005) or nothing but its own CG1001/CG1002 diagnostics (<paramref name="Diagnostics"/>).
+/// </summary>
+internal sealed record TrainStepGeneration(TrainStepModel? Step, TrainStepStubModel? Stub, EquatableArray<TrainStepDiagnosticModel> Diagnostics);

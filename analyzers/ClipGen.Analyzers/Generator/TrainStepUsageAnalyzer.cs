@@ -5,8 +5,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace ClipGen.Analyzers.Generator;
 
 /// <summary>
-/// Reports misuse of the train-step attributes (CG1001–CG1005) by running the generator's own parser,
-/// so a method gets a diagnostic exactly when the generator cannot write its body.
+/// Reports misuse of the train-step attributes (CG1003–CG1005) by running the generator's own parser,
+/// so a method gets a diagnostic exactly when the generator cannot write its body. CG1001/CG1002 share the
+/// parser but are reported by the generator (see <see cref="TrainStepParser.IsDeclarationDiagnostic"/>); they
+/// stay in <see cref="SupportedDiagnostics"/> so severity configuration and rule tooling see every CG1xxx here.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
@@ -59,7 +61,12 @@ public sealed class TrainStepUsageAnalyzer : DiagnosticAnalyzer
             TrainStepParser.Parse(method, attribute, context.Compilation, TrainStepDiagnostics.Collecting(diagnostics), context.CancellationToken);
             foreach (Diagnostic diagnostic in diagnostics)
             {
-                context.ReportDiagnostic(diagnostic);
+                // CG1001/CG1002 come from the generator, which csc runs even after the declaration errors these
+                // shapes cause (when it runs no analyzer at all).
+                if (!TrainStepParser.IsDeclarationDiagnostic(diagnostic.Id))
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
             }
         }
     }

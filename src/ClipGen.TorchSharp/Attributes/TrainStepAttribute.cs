@@ -36,4 +36,19 @@ public abstract class TrainStepAttribute : Attribute
     /// happen on every k-th call only. Must be at least 1 (the default: step on every call).
     /// </summary>
     public int AccumulationSteps { get; set; } = 1;
+
+    /// <summary>
+    /// Name of a field or property holding a <c>torch.optim.lr_scheduler.LRScheduler</c>: the step calls its
+    /// <c>step()</c> right after each <c>optimizer.step()</c>, so once per <see cref="AccumulationSteps"/> calls
+    /// and never when the optimizer step is skipped (<see cref="NonFinitePolicy.SkipStep"/>). Null (the default):
+    /// no scheduler is stepped. Never found by type, so a scheduler you step yourself is not stepped twice.
+    /// </summary>
+    public string? Scheduler { get; set; }
+
+    /// <summary>
+    /// Name of a field or property holding a <c>ClipGen.GradNormMonitor</c>: the step records its pre- and
+    /// post-clip norms into it once per optimizer step (not on accumulating calls), skipped steps included.
+    /// Null (the default): nothing is recorded. Recording reads the norms to the host once per optimizer step.
+    /// </summary>
+    public string? Monitor { get; set; }
 }

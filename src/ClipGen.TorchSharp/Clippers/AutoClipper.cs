@@ -65,8 +65,8 @@ public sealed class AutoClipper : IGradientClipper
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters);
-        Tensor total = GradNorm.TotalNorm(set.Grads, NormType);
-        double t = total.item<double>();
+        Tensor total = GradNorm.TotalNorm(set, NormType);
+        double t = HostValue.Read(total);
         if (!double.IsFinite(t))
             // Propagate: any finite threshold gives PyTorch's NaN/zeroing, so 0 stands in for it.
             return NormClip.ApplyWithTotal(set, total, t, 0.0, NormType, NonFinite);
@@ -74,7 +74,7 @@ public sealed class AutoClipper : IGradientClipper
         bool first = _sorted.Count == 0;
         Add(t);
         Threshold = Percentiles.OfSorted(_sorted, Percentile);
-        if (first) return new ClipResult(t, 1.0, false, false, false);
+        if (first) return ClipResult.Unscaled(t, clipped: false);
         return NormClip.ApplyWithTotal(set, total, t, Threshold, NormType, NonFinite);
     }
 

@@ -26,9 +26,9 @@ namespace ClipGen.Internal;
 /// <para>The multiply is <c>_foreach_mul_(grads, coef)</c> with a 0-dim coefficient tensor, which libtorch applies
 /// as <c>g.mul_(coef)</c> per tensor (the coefficient is read as a CPU scalar in the gradient's dtype, exactly as
 /// a <c>Scalar</c> multiply), so scaled gradients are bit-identical to the managed loop.</para>
-/// <para>Only used when every gradient has the same device and dtype (float32/float64) and at least one element
-/// (the chunked route also needs every gradient to have a dimension: <c>_chunk_cat</c> rejects 0-dim tensors);
-/// mixed kinds, float16/bfloat16 (normed in float64 by the managed path) and empty tensors keep the managed path.
+/// <para>Used per (device, dtype) group (<see cref="GradGroup.UsesForeach"/>): dense, non-empty float32/float64
+/// gradients (the chunked route also needs every gradient to have a dimension: <c>_chunk_cat</c> rejects 0-dim
+/// tensors); float16/bfloat16 (normed in float64), sparse and empty tensors take the per-tensor path.
 /// The script is compiled once, lazily and thread-safely, from the constant <see cref="Script"/>; a TorchScript
 /// compile error aborts the process (libtorch throws across the native boundary), so a unit test compiles it.</para>
 /// </remarks>
@@ -67,36 +67,6 @@ internal static class ForeachKernels
         """;
 
     private static readonly Lazy<jit.CompilationUnit> s_unit = new(() => jit.compile(Script), System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
-
-    /// <summary>
-    /// Whether the kernels apply: at least one gradient, all of one device and one dtype (float32 or float64),
-    /// none empty. <paramref name="totalNumel"/> is their element count.
-    /// </summary>
-    internal static bool Applicable(IReadOnlyList<Tensor> grads, out long totalNumel) => Applicable(grads, out totalNumel, out _);
-
-    /// <inheritdoc cref="Applicable(IReadOnlyList{Tensor}, out long)"/>
-    /// <param name="grads">The gradients.</param>
-    /// <param name="totalNumel">Their element count.</param>
-    /// <param name="anyScalar">Whether one of them is 0-dim.</param>
-    internal static bool Applicable(IReadOnlyList<Tensor> grads, out long totalNumel, out bool anyScalar)
-    {
-        totalNumel = 0;
-        anyScalar = false;
-        if (grads.Count == 0) return false;
-        var kind = LibTorchSharpProbe.Kind(grads[0]);
-        if (kind.DType is not (ScalarType.Float32 or ScalarType.Float64)) return false;
-        for (int i = 0; i < grads.Count; i++)
-        {
-            Tensor g = grads[i];
-            if (i > 0 && LibTorchSharpProbe.Kind(g) != kind) return false;
-            long n = LibTorchSharpProbe.Numel(g);
-            if (n == 0) return false;
-            totalNumel += n;
-            anyScalar |= n == 1 && LibTorchSharpProbe.Rank(g) == 0;
-        }
-
-        return true;
-    }
 
     /// <summary>The total p-norm as a float64 scalar on the gradients' device (see the remarks for the route).</summary>
     internal static Tensor TotalNorm(IReadOnlyList<Tensor> grads, long totalNumel, bool anyScalar, double normType)

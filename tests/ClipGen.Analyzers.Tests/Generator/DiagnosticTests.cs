@@ -239,6 +239,64 @@ public class DiagnosticTests
         Assert.Equal("AccumulationSteps = 0", node.ToString());
     }
 
+    [Theory]
+    [InlineData("[ClipGradNorm(1.0, Scheduler = \"sched\")]", "Scheduler = \"sched\": 'Trainer' and its base types have no field or property named 'sched' (the torch.optim.lr_scheduler.LRScheduler candidates are 'lr')")]
+    [InlineData("[ClipGradNorm(1.0, Scheduler = nameof(monitor))]", "Scheduler = \"monitor\": 'monitor' is a 'ClipGen.GradNormMonitor', not a torch.optim.lr_scheduler.LRScheduler (the torch.optim.lr_scheduler.LRScheduler candidates are 'lr')")]
+    [InlineData("[ClipGradValue(0.5, Monitor = \"norms\")]", "Monitor = \"norms\": 'Trainer' and its base types have no field or property named 'norms' (the ClipGen.GradNormMonitor candidates are 'monitor')")]
+    [InlineData("[AdaptiveGradClip(0.01, Monitor = nameof(lr))]", "Monitor = \"lr\": 'lr' is a 'TorchSharp.torch.optim.lr_scheduler.LRScheduler', not a ClipGen.GradNormMonitor (the ClipGen.GradNormMonitor candidates are 'monitor')")]
+    public void CG1003_scheduler_or_monitor_not_found_or_of_the_wrong_type(string attribute, string expected) =>
+        AssertSingle("CG1003", Class(SchedulerAndMonitor + attribute + " public partial void Step(Tensor input, Tensor target);"), expected);
+
+    [Theory]
+    [InlineData("[ClipGradNorm(1.0, Scheduler = nameof(lr), Monitor = nameof(monitor))]")]
+    [InlineData("[ClipGradValue(0.5, Scheduler = nameof(Lr), Monitor = nameof(Monitor), AccumulationSteps = 2)]")]
+    [InlineData("[AdaptiveGradClip(0.01, Scheduler = nameof(lr), NonFinite = NonFinitePolicy.SkipStep)]")]
+    public void CG1003_not_reported_for_a_named_scheduler_and_monitor(string attribute) =>
+        Assert.Empty(Ids(Class(SchedulerAndMonitor + attribute + " public partial void Step(Tensor input, Tensor target);")));
+
+    [Fact]
+    public void CG1004_a_ReduceLROnPlateau_scheduler_needs_its_metric() =>
+        AssertSingle("CG1004", Class("""
+            TorchSharp.torch.optim.lr_scheduler.impl.ReduceLROnPlateau plateau = null!;
+            [ClipGradNorm(1.0, Scheduler = nameof(plateau))] public partial void Step(Tensor input, Tensor target);
+            """), "the scheduler 'plateau' is ReduceLROnPlateau, which steps on a metric");
+
+    [Fact]
+    public void A_scheduler_or_monitor_field_is_never_used_unless_named()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Class(SchedulerAndMonitor + "[ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);"));
+
+        string step = Assert.Single(result.Sources).SourceText.ToString();
+        Assert.DoesNotContain("this.lr", step, StringComparison.Ordinal);
+        Assert.DoesNotContain("this.monitor", step, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CG1002_comes_from_the_generator_at_the_method_and_is_reported_once()
+    {
+        string source = Header + "public class Outer\n{\n    public partial class Trainer\n    {\n" + Members +
+            "[ClipGradNorm(1.0)] public partial void Step(Tensor input, Tensor target);\n    }\n}\n";
+
+        GeneratorResult result = GeneratorHarness.Run(source);
+
+        // The compiler runs no analyzer after CS8795, so the generator's own diagnostic is the one a build shows.
+        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("CG1002", diagnostic.Id);
+        Assert.Equal("Step", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        // In the user's own tree, so .editorconfig severities, pragmas and the IDE treat it like any diagnostic there.
+        Assert.True(diagnostic.Location.IsInSource);
+        Assert.Equal("Source0.cs", diagnostic.Location.SourceTree!.FilePath);
+        Assert.Single(GeneratorHarness.Analyze(source));
+    }
+
+    private const string SchedulerAndMonitor = """
+            torch.optim.lr_scheduler.LRScheduler lr = null!;
+            GradNormMonitor monitor = new();
+            torch.optim.lr_scheduler.LRScheduler Lr => lr;
+            GradNormMonitor Monitor => monitor;
+
+        """;
+
     private static List<string> Ids(string source) => GeneratorHarness.Analyze(source).Select(d => d.Id).ToList();
 
     private static void AssertSingle(string id, string source, string messagePart)

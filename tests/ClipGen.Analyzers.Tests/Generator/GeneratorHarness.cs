@@ -67,7 +67,10 @@ internal static class GeneratorHarness
 
     public static GeneratorResult Run(params string[] sources) => Run(Compilation(sources));
 
-    /// <summary>The CG1xxx diagnostics the usage analyzer reports after the generator ran (as in a real build).</summary>
+    /// <summary>
+    /// The CG1xxx diagnostics of a build: the generator's own (CG1001/CG1002) and the usage analyzer's, run after the
+    /// generator as in a real build.
+    /// </summary>
     public static ImmutableArray<Diagnostic> Analyze(params string[] sources) => Analyze(Compilation(sources));
 
     /// <inheritdoc cref="Analyze(string[])"/>
@@ -75,7 +78,7 @@ internal static class GeneratorHarness
     {
         GeneratorResult result = Run(compilation);
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new TrainStepUsageAnalyzer());
-        return result.Output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return result.GeneratorDiagnostics.AddRange(result.Output.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult());
     }
 
     /// <summary>Warnings and errors of the compilation (generator output included), as readable lines.</summary>

@@ -139,6 +139,39 @@ public class IncrementalTests
         Assert.DoesNotContain("InvalidOperationException", step, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_CG1002_is_cached_across_unrelated_edits_and_reported_again_at_the_current_tree()
+    {
+        const string misused = """
+            using ClipGen;
+            using TorchSharp;
+            using static TorchSharp.torch;
+            using static TorchSharp.torch.nn;
+
+            public class Outer
+            {
+                public partial class Trainer
+                {
+                    Module<Tensor, Tensor> model = null!;
+                    torch.optim.Optimizer optimizer = null!;
+                    Loss<Tensor, Tensor, Tensor> criterion = null!;
+
+                    [ClipGradNorm(1.0)]
+                    public partial void Step(Tensor input, Tensor target);
+                }
+            }
+            """;
+        GeneratorDriverRunResult run = RunTwice(Unrelated, Unrelated.Replace("2 * x", "x + x"), misused);
+
+        var diagnostics = Outputs(run, TrainStepGenerator.TrackingNames.Diagnostics);
+        Assert.Single(diagnostics);
+        Assert.All(diagnostics, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Diagnostic reported = Assert.Single(run.Diagnostics);
+        Assert.Equal("CG1002", reported.Id);
+        Assert.True(reported.Location.IsInSource);
+        Assert.All(Outputs(run, TrainStepGenerator.TrackingNames.Models), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
     private static GeneratorDriverRunResult RunTwice(string before, string after, params string[] extra)
     {
         CSharpCompilation compilation = GeneratorHarness.Compilation(new[] { TrainStepSources.Form1, Second, Unrelated }.Concat(extra));

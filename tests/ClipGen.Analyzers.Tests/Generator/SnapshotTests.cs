@@ -104,6 +104,66 @@ public class SnapshotTests
         """, "Step.this.g.cs");
 
     [Fact]
+    public void Plain_path_without_a_host_read_when_FlatGradients_is_off() => Verify("PlainNoSync", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        public partial class Trainer
+        {
+            Module<Tensor, Tensor> model = null!;
+            torch.optim.Optimizer optimizer = null!;
+            Loss<Tensor, Tensor, Tensor> criterion = null!;
+
+            [ClipGradNorm(1.0, NormType = 1.0, FlatGradients = false)]
+            public partial void TrainStep(Tensor input, Tensor target);
+        }
+        """, "Trainer.TrainStep.g.cs");
+
+    [Fact]
+    public void Scheduler_and_monitor_with_accumulation_through_the_flat_buffer() => Verify("SchedulerMonitor", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        namespace MyApp;
+
+        public partial class Trainer
+        {
+            Module<Tensor, Tensor> model = null!;
+            torch.optim.Optimizer optimizer = null!;
+            Loss<Tensor, Tensor, Tensor> criterion = null!;
+            torch.optim.lr_scheduler.LRScheduler scheduler = null!;
+            public GradNormMonitor Norms { get; } = new();
+
+            [ClipGradNorm(1.0, AccumulationSteps = 4, Scheduler = nameof(scheduler), Monitor = nameof(Norms))]
+            public partial void TrainStep(Tensor input, Tensor target);
+        }
+        """, "MyApp.Trainer.TrainStep.g.cs");
+
+    [Fact]
+    public void Value_clipping_with_a_monitor_measures_the_post_clip_norm() => Verify("ValueMonitor", """
+        using ClipGen;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using static TorchSharp.torch.nn;
+
+        public static partial class Training
+        {
+            static Module<Tensor, Tensor> model = null!;
+            static torch.optim.Optimizer optimizer = null!;
+            static Loss<Tensor, Tensor, Tensor> criterion = null!;
+            static torch.optim.lr_scheduler.LRScheduler scheduler = null!;
+            static GradNormMonitor monitor = new();
+
+            [ClipGradValue(0.5, Scheduler = nameof(scheduler), Monitor = nameof(monitor), NonFinite = NonFinitePolicy.SkipStep)]
+            public static partial double Fit(Tensor input, Tensor target);
+        }
+        """, "Training.Fit.g.cs");
+
+    [Fact]
     public void Stub_for_an_ambiguous_model_throws_with_the_CG1003_message() => Verify("StubAmbiguousModel", """
         using ClipGen;
         using TorchSharp;

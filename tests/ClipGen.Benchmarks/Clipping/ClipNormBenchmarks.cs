@@ -92,4 +92,18 @@ public class ClipNormBenchmarks
 
     [Benchmark, BenchmarkCategory("vs-torchsharp")]
     public double PlainNoClip() => GradClip.ClipGradNorm(_plain, NoClip);
+
+    /// <summary>The buffer's host-sync-free clip (what void/Tensor train steps call): the total stays a tensor.</summary>
+    [Benchmark, BenchmarkCategory("vs-limit")]
+    public void BufferToTensor()
+    {
+        using Tensor total = _buffer.ClipGradNormToTensor(Clip);
+    }
+
+    /// <summary>The plain path's host-sync-free clip.</summary>
+    [Benchmark, BenchmarkCategory("vs-torchsharp")]
+    public void PlainToTensor()
+    {
+        using Tensor total = GradClip.ClipGradNormToTensor(_plain, Clip);
+    }
 }

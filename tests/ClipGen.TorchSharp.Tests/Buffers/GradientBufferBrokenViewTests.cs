@@ -148,27 +148,24 @@ public class GradientBufferBrokenViewTests
     }
 
     [Fact]
-    public void A_parameter_cannot_join_two_live_buffers()
+    public void A_repeated_parameter_is_refused_and_two_buffers_on_one_parameter_still_clip_right()
     {
+        // No global registry (GradClip never consults one): a second buffer on the same parameters takes the grads
+        // over by copying them, and the first copies them back when it clips. Each gives PyTorch's numbers.
         using var scope = NewDisposeScope();
-        Parameter[] ps = Parameters([3]);
-        GradientBuffer first = GradientBuffer.Attach(ps, Sgd(ps));
-
-        Assert.Throws<ArgumentException>(() => GradientBuffer.Attach(ps, Sgd(ps)));
-        first.Dispose();
-        using GradientBuffer second = GradientBuffer.Attach(ps, Sgd(ps));
+        Parameter[] ps = Parameters([3], [2]);
+        SetGrads(ps, seed: 12);
         Assert.Throws<ArgumentException>(() => GradientBuffer.Attach(new[] { ps[0], ps[0] }, Sgd(ps)));
-    }
+        Assert.Null(GradientBuffer.TryAttach(new[] { ps[0], ps[0] }, Sgd(ps)));
 
-    [Fact]
-    public void Covering_lookup_matches_only_the_exact_parameter_list()
-    {
-        using var scope = NewDisposeScope();
-        var model = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 1));
-        using GradientBuffer buffer = GradientBuffer.Attach(model, optim.SGD(model.parameters(), 0.1));
-
-        Assert.Same(buffer, GradientBuffer.FindCovering(model.parameters().ToArray()));
-        Assert.Null(GradientBuffer.FindCovering(model.parameters().Take(2).ToArray()));
-        Assert.Null(GradientBuffer.FindCovering(model.parameters().Reverse().ToArray()));
+        using GradientBuffer first = GradientBuffer.Attach(ps, Sgd(ps));
+        using GradientBuffer second = GradientBuffer.Attach(ps, Sgd(ps));
+        Parameter[] reference = CloneWithGrads(ps);
+        double expected = nn.utils.clip_grad_norm_(reference, 0.5);
+        Assert.Equal(expected, first.ClipGradNorm(0.5), expected * 1e-6);
+        AssertGradsClose(reference, ps);
+        double again = nn.utils.clip_grad_norm_(reference, 0.25);
+        Assert.Equal(again, second.ClipGradNorm(0.25), again * 1e-6);
+        AssertGradsClose(reference, ps);
     }
 }

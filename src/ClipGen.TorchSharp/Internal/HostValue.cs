@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ClipGen;
+namespace ClipGen.Internal;
 
 /// <summary>Reads a 0-dim tensor as a double (a host sync on accelerators).</summary>
 internal static class HostValue
