@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using ClipGen.Benchmarks;
 
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- [--filter '*'] [--full]   BenchmarkDotNet
+//   CLIPGEN_BENCH_THREADS=1,2 (default 1); CLIPGEN_BEFORE_DLL=<main's ClipGen.TorchSharp.dll> adds before/after
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- soak [steps]              memory soak
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- analyzers [files]         analyzer/generator cost
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- generator [runs]          generator cost only
@@ -22,7 +23,8 @@ switch (mode)
         string[] rest = args.Where(a => a != "--full").ToArray();
         if (rest.Length == 0)
         {
-            rest = ["--filter", "*"];
+            // BeforeAfterBenchmarks needs the "before" build (CLIPGEN_BEFORE_DLL); without it, run the others.
+            rest = ClipGen.Benchmarks.Clipping.BeforeRuntime.ConfiguredPath is null ? ["--filter", "*ClipNormBenchmarks*", "*GeneratedStepBenchmarks*"] : ["--filter", "*"];
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(rest, BenchConfig.Create(full));

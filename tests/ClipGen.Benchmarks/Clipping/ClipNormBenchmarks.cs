@@ -33,8 +33,10 @@ public class ClipNormBenchmarks
     [Params(ClipWorkload.Many500x1000, ClipWorkload.Many1000x4096, ClipWorkload.Few4x1M, ClipWorkload.Lstm, ClipWorkload.Transformer)]
     public ClipWorkload Workload { get; set; }
 
-    [Params(1, 2)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    public static IEnumerable<int> ThreadCounts() => BenchThreads.Counts();
 
     [GlobalSetup]
     public void Setup()
