@@ -225,6 +225,41 @@ public class FlatGradientsTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void New_parameter_objects_get_a_new_buffer_and_training_goes_on()
+    {
+        Module<Tensor, Tensor> flatModel = Model(13), plainModel = Model(13);
+        var flat = new EquivalenceTrainer(flatModel, optim.SGD(flatModel.parameters(), 0.05));
+        var plain = new EquivalenceTrainer(plainModel, optim.SGD(plainModel.parameters(), 0.05));
+        List<(Tensor X, Tensor Y)> batches = Batches(20);
+        for (int i = 0; i < batches.Count; i++)
+        {
+            if (i == 10)
+            {
+                // module.to(dtype) makes new parameter objects: the old buffer no longer holds their grads.
+                foreach (EquivalenceTrainer trainer in new[] { flat, plain })
+                {
+                    Module<Tensor, Tensor> model = ReferenceEquals(trainer, flat) ? flatModel : plainModel;
+                    model.to(ScalarType.Float64);
+                    trainer.Optimizer = optim.SGD(model.parameters(), 0.05);
+                }
+            }
+
+            Tensor x = i < 10 ? batches[i].X : batches[i].X.to(ScalarType.Float64);
+            Tensor y = i < 10 ? batches[i].Y : batches[i].Y.to(ScalarType.Float64);
+            flat.FlatStep(x, y);
+            plain.PlainStep(x, y);
+        }
+
+        Assert.Equal(2, flat.FlatState!.AttachCount);
+        GradientBuffer buffer = Assert.IsType<GradientBuffer>(flat.FlatState.Buffer);
+        Assert.Same(flatModel.parameters().First(), buffer.Parameters[0]);
+        double[] expected = plainModel.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+        double[] actual = flatModel.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1e-6 * expected.Max(Math.Abs), $"largest difference {worst:R}");
+    }
+
+    [Fact]
     public void Where_the_buffer_refuses_sparse_gradients_the_step_clips_tensor_by_tensor()
     {
         static Module<Tensor, Tensor> Sparse()
