@@ -8,6 +8,7 @@ namespace ClipGen.Generator.Tests;
 /// Generated <c>[ClipGradNorm]</c> steps clip through a flat gradient buffer by default: on real libtorch they train
 /// the same weights as the tensor-by-tensor step (<c>FlatGradients = false</c>).
 /// </summary>
+[Collection(GlobalRandomCollection.Name)]
 public class FlatGradientsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Steps = 200;
