@@ -8,6 +8,7 @@ namespace ClipGen.Generator.Tests;
 /// Generated <c>[ClipGradNorm]</c> steps clip through a flat gradient buffer by default: on real libtorch they train
 /// the same weights as the tensor-by-tensor step (<c>FlatGradients = false</c>).
 /// </summary>
+[Collection(GlobalRandomCollection.Name)]
 public class FlatGradientsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Steps = 200;
@@ -222,6 +223,41 @@ public class FlatGradientsTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(2, flat.FlatState!.AttachCount);
         Assert.NotNull(flat.FlatState.Buffer);
         AssertClose(Weights(plainModel), Weights(flatModel));
+    }
+
+    [Fact]
+    public void New_parameter_objects_get_a_new_buffer_and_training_goes_on()
+    {
+        Module<Tensor, Tensor> flatModel = Model(13), plainModel = Model(13);
+        var flat = new EquivalenceTrainer(flatModel, optim.SGD(flatModel.parameters(), 0.05));
+        var plain = new EquivalenceTrainer(plainModel, optim.SGD(plainModel.parameters(), 0.05));
+        List<(Tensor X, Tensor Y)> batches = Batches(20);
+        for (int i = 0; i < batches.Count; i++)
+        {
+            if (i == 10)
+            {
+                // module.to(dtype) makes new parameter objects: the old buffer no longer holds their grads.
+                foreach (EquivalenceTrainer trainer in new[] { flat, plain })
+                {
+                    Module<Tensor, Tensor> model = ReferenceEquals(trainer, flat) ? flatModel : plainModel;
+                    model.to(ScalarType.Float64);
+                    trainer.Optimizer = optim.SGD(model.parameters(), 0.05);
+                }
+            }
+
+            Tensor x = i < 10 ? batches[i].X : batches[i].X.to(ScalarType.Float64);
+            Tensor y = i < 10 ? batches[i].Y : batches[i].Y.to(ScalarType.Float64);
+            flat.FlatStep(x, y);
+            plain.PlainStep(x, y);
+        }
+
+        Assert.Equal(2, flat.FlatState!.AttachCount);
+        GradientBuffer buffer = Assert.IsType<GradientBuffer>(flat.FlatState.Buffer);
+        Assert.Same(flatModel.parameters().First(), buffer.Parameters[0]);
+        double[] expected = plainModel.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+        double[] actual = flatModel.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1e-6 * expected.Max(Math.Abs), $"largest difference {worst:R}");
     }
 
     [Fact]

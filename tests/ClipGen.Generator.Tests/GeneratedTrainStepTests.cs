@@ -5,6 +5,7 @@ using static TorchSharp.torch.nn;
 namespace ClipGen.Generator.Tests;
 
 /// <summary>Generated train steps run on real TorchSharp models (libtorch CPU).</summary>
+[Collection(GlobalRandomCollection.Name)]
 public class GeneratedTrainStepTests
 {
     private static (Module<Tensor, Tensor> Model, Tensor X, Tensor Y) Problem(long seed, double targetScale = 1.0)

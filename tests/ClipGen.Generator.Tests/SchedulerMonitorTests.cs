@@ -5,6 +5,7 @@ using static TorchSharp.torch.nn;
 namespace ClipGen.Generator.Tests;
 
 /// <summary><c>Scheduler = nameof(...)</c> and <c>Monitor = nameof(...)</c> of generated steps, on real libtorch.</summary>
+[Collection(GlobalRandomCollection.Name)]
 public class SchedulerMonitorTests
 {
     private const double BaseLr = 0.1, Gamma = 0.5;
