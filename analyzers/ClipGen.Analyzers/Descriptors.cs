@@ -16,7 +16,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor CG0001_MissingClipping = Create(
         "CG0001", TrainingLoop, DiagnosticSeverity.Info,
         "Optimizer step without gradient clipping",
-        "'{0}.step()' runs after 'backward()' with no gradient clipping on some path between them{1}",
+        "'{0}.step()' runs after 'backward()' with no gradient clipping between them{1}",
         "Exploding gradients in RNN/LSTM/Transformer or fine-tuning runs turn a training step into NaN weights. Clip the gradients (e.g. torch.nn.utils.clip_grad_norm_ or ClipGen.GradClip.ClipGradNorm) between backward() and step().");
 
     public static readonly DiagnosticDescriptor CG0002_ZeroGradBetweenBackwardAndStep = Create(

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace ClipGen.Analyzers;
@@ -51,12 +52,18 @@ internal sealed partial class TorchSymbols
     /// <summary>Classifies a call by the symbol it binds to (never by name alone).</summary>
     public TrainingCallKind Classify(IInvocationOperation invocation)
     {
-        IMethodSymbol? method = invocation.TargetMethod;
-        if (method is null)
+        if (invocation.TargetMethod is not { } method)
         {
             return TrainingCallKind.None;
         }
 
+        TrainingCallKind kind = ClassifyMethod(method);
+        return kind == TrainingCallKind.Step && IsClosureStep(invocation) ? TrainingCallKind.ClosureStep : kind;
+    }
+
+    /// <summary>Classifies a method by its symbol; a step is <see cref="TrainingCallKind.Step"/> whatever its arguments.</summary>
+    private TrainingCallKind ClassifyMethod(IMethodSymbol method)
+    {
         method = method.ReducedFrom ?? method;
         INamedTypeSymbol? containing = method.ContainingType?.OriginalDefinition;
         switch (method.Name)
@@ -64,7 +71,7 @@ internal sealed partial class TorchSymbols
             case "backward":
                 return Is(containing, Tensor) || Is(containing, Autograd) ? TrainingCallKind.Backward : TrainingCallKind.None;
             case "step" when OverridesMemberOf(method, Optimizer):
-                return IsClosureStep(invocation) ? TrainingCallKind.ClosureStep : TrainingCallKind.Step;
+                return TrainingCallKind.Step;
             case "zero_grad" when OverridesMemberOf(method, Optimizer):
                 return TrainingCallKind.OptimizerZeroGrad;
             case "zero_grad" when OverridesMemberOf(method, Module):
@@ -212,6 +219,27 @@ internal sealed partial class TorchSymbols
     /// </summary>
     public bool IsAccumulatorStep(IInvocationOperation invocation) =>
         invocation.TargetMethod.Name == "Step" && Is(invocation.TargetMethod.ContainingType?.OriginalDefinition, GradientAccumulator);
+
+    /// <summary>
+    /// <c>p.grad.zero_()</c>, <c>p.grad.Dispose()</c> and their <c>?.</c> forms (whose receiver
+    /// is <c>p.grad</c>, captured in a control-flow graph): the gradients are reset or gone.
+    /// </summary>
+    public bool IsHandWrittenGradClear(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod.Name is not ("zero_" or "Dispose") || !DerivesFrom(invocation.TargetMethod.ContainingType, Tensor))
+        {
+            return false;
+        }
+
+        IOperation? receiver = OperationWalk.WithoutConversions(invocation.Instance);
+        return IsGradProperty(receiver)
+            || (receiver is IFlowCaptureReferenceOperation or IConditionalAccessInstanceOperation
+                && receiver.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "grad" });
+    }
+
+    /// <summary><c>null</c> or <c>default</c>, through conversions.</summary>
+    public static bool IsNullValue(IOperation value) =>
+        OperationWalk.WithoutConversions(value) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;
 
     /// <summary><c>p.grad.zero_()</c> (or <c>p.grad?.zero_()</c>): a hand-written gradient reset.</summary>
     public bool IsManualGradClear(IInvocationOperation invocation)

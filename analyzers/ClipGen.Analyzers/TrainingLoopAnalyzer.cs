@@ -32,11 +32,12 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             }
 
             var helpers = new HelperEffects(start.Compilation, symbols);
-            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, symbols, helpers));
+            var models = new ModelStructure(start.Compilation, symbols);
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, symbols, helpers, models));
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers)
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, TorchSymbols symbols, HelperEffects helpers, ModelStructure models)
     {
         var flows = new List<TrainingFlow>();
         var roots = new HashSet<IOperation>();
@@ -74,7 +75,7 @@ public sealed class TrainingLoopAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var rules = new RuleContext(symbols, context.Compilation, context.ReportDiagnostic);
+        var rules = new RuleContext(symbols, models, context.Compilation, context.Options, context.ReportDiagnostic);
         foreach (TrainingFlow flow in flows)
         {
             foreach (ITrainingRule rule in TrainingRules.All)

@@ -22,6 +22,28 @@ internal static class SyntaxNavigation
         return node.Parent as ExpressionStatementSyntax;
     }
 
+    /// <summary>
+    /// <c>opt?.zero_grad()</c> for the <c>.zero_grad()</c> binding inside it: what the user reads as the call (the
+    /// outermost conditional access whose accessed part holds <paramref name="node"/>), else the node itself.
+    /// </summary>
+    public static SyntaxNode WithConditionalReceiver(SyntaxNode node)
+    {
+        SyntaxNode result = node;
+        for (SyntaxNode? n = node; n?.Parent is { } parent; n = parent)
+        {
+            if (parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull.Span.Contains(node.Span))
+            {
+                result = access;
+            }
+            else if (parent is not ExpressionSyntax)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The statements of the block (or top-level program) holding <paramref name="statement"/>, and its index.</summary>
     public static (IReadOnlyList<StatementSyntax> Siblings, int Index) Siblings(StatementSyntax statement)
     {

@@ -11,7 +11,7 @@ namespace ClipGen.Analyzers.Flow;
 /// </summary>
 internal sealed class FlowEvents
 {
-    private FlowEvents(ImmutableArray<BasicBlock> blocks, ImmutableArray<ImmutableArray<TrainingEvent>> byBlock, ImmutableArray<IInvocationOperation> zeroGrads, ImmutableArray<IInvocationOperation> backwards)
+    private FlowEvents(ImmutableArray<BasicBlock> blocks, ImmutableArray<ImmutableArray<TrainingEvent>> byBlock, ImmutableArray<IOperation> zeroGrads, ImmutableArray<IInvocationOperation> backwards)
     {
         Blocks = blocks;
         ByBlock = byBlock;
@@ -24,8 +24,11 @@ internal sealed class FlowEvents
     /// <summary>The events of each block (by ordinal); empty for unreachable blocks.</summary>
     public ImmutableArray<ImmutableArray<TrainingEvent>> ByBlock { get; }
 
-    /// <summary>Every zero_grad (optimizer's or module's), numbered by <see cref="TrainingEvent.ZeroGrad"/>.</summary>
-    public ImmutableArray<IInvocationOperation> ZeroGrads { get; }
+    /// <summary>
+    /// Every clearing (an optimizer's or module's zero_grad, <c>p.grad = null</c>, <c>p.grad.zero_()</c>,
+    /// <c>p.grad.Dispose()</c>, a source helper that clears and does not step), numbered by <see cref="TrainingEvent.ZeroGrad"/>.
+    /// </summary>
+    public ImmutableArray<IOperation> ZeroGrads { get; }
 
     public ImmutableArray<IInvocationOperation> Backwards { get; }
 
@@ -35,7 +38,7 @@ internal sealed class FlowEvents
 
     public static FlowEvents Collect(ControlFlowGraph cfg, TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers)
     {
-        var collector = new Collector(symbols, helpers, optimizers);
+        var collector = new Collector(symbols, helpers, optimizers, cfg.OriginalOperation.SemanticModel);
         ImmutableArray<BasicBlock> blocks = cfg.Blocks;
         var byBlock = ImmutableArray.CreateBuilder<ImmutableArray<TrainingEvent>>(blocks.Length);
         foreach (BasicBlock block in blocks)
@@ -60,15 +63,17 @@ internal sealed class FlowEvents
         private readonly TorchSymbols _symbols;
         private readonly HelperEffects _helpers;
         private readonly OptimizerTable _optimizers;
+        private readonly SemanticModel? _model;
 
-        public Collector(TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers)
+        public Collector(TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers, SemanticModel? model)
         {
             _symbols = symbols;
             _helpers = helpers;
             _optimizers = optimizers;
+            _model = model;
         }
 
-        public ImmutableArray<IInvocationOperation>.Builder ZeroGrads { get; } = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        public ImmutableArray<IOperation>.Builder ZeroGrads { get; } = ImmutableArray.CreateBuilder<IOperation>();
         public ImmutableArray<IInvocationOperation>.Builder Backwards { get; } = ImmutableArray.CreateBuilder<IInvocationOperation>();
 
         /// <summary>Post-order (evaluation order) walk of one CFG operation; lambdas have their own graph.</summary>
@@ -84,8 +89,21 @@ internal sealed class FlowEvents
                 Collect(child, into);
             }
 
+            if (operation is ISimpleAssignmentOperation assignment && _symbols.IsGradProperty(assignment.Target) && TorchSymbols.IsNullValue(assignment.Value))
+            {
+                // p.grad = null: the gradients backward() computed are gone (other values may be a rescaling).
+                into.Add(new TrainingEvent(TrainingCallKind.ModuleZeroGrad, operation, -1, AddZeroGrad(operation)));
+                return;
+            }
+
             if (operation is not IInvocationOperation invocation)
             {
+                UnboundCallKind maybe = _symbols.ClassifyUnbound(operation, _model);
+                if (maybe != UnboundCallKind.None)
+                {
+                    into.Add(new TrainingEvent(TrainingCallKind.None, operation, -1, -1, maybe));
+                }
+
                 return;
             }
 
@@ -114,16 +132,24 @@ internal sealed class FlowEvents
         private TrainingCallKind Classify(IInvocationOperation invocation)
         {
             TrainingCallKind kind = _symbols.Classify(invocation);
-            if (kind == TrainingCallKind.None && invocation.TargetMethod is { } method
-                && (_helpers.Of(method) & HelperEffect.Clips) != 0)
+            if (kind != TrainingCallKind.None)
             {
-                return TrainingCallKind.Clip;
+                return kind;
             }
 
-            return kind;
+            if (_symbols.IsHandWrittenGradClear(invocation))
+            {
+                return TrainingCallKind.ModuleZeroGrad;
+            }
+
+            HelperEffect effect = invocation.TargetMethod is { } method ? _helpers.Of(method) : HelperEffect.None;
+            // A helper that also steps is a whole train step: its clearing is not between backward and step.
+            return (effect & HelperEffect.Clips) != 0 ? TrainingCallKind.Clip
+                : (effect & HelperEffect.Discards) != 0 && (effect & HelperEffect.Steps) == 0 ? TrainingCallKind.ModuleZeroGrad
+                : TrainingCallKind.None;
         }
 
-        private int AddZeroGrad(IInvocationOperation invocation)
+        private int AddZeroGrad(IOperation invocation)
         {
             ZeroGrads.Add(invocation);
             return ZeroGrads.Count - 1;

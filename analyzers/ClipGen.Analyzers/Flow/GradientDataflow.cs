@@ -13,14 +13,17 @@ namespace ClipGen.Analyzers.Flow;
 /// P: a backward() has not been consumed by any optimizer's step yet; S: a step ran since the last backward();
 /// I: a backward() ran in the current loop iteration (cleared on back-edges);
 /// U[o]: a backward() reaches with no clipping or clearing since (for optimizer o; cleared by o.step());
+/// K[o]: a clip ran since o's last step (with U[o] at a step: some paths clip, some do not);
 /// L[o][z]: zero_grad z cleared pending gradients before o.step() consumed them.
+/// M: a call that did not bind and could be a backward() ran since the last step (silent in doubt: CG0004).
+/// Calls that did not bind only ever clear bits that lead to a report, or set M and I, which suppress one.
 /// P is cleared on the discard edges of non-finite guards (<see cref="NonFiniteGuards"/>).
 /// A backward() is not tied to an optimizer (loss.backward() fills every parameter's .grad), so a step of any
 /// optimizer consumes pending gradients (GAN loops: D's step, then G's zero_grad, is legitimate).
 /// </remarks>
 internal sealed class GradientDataflow
 {
-    private const int P = 0, S = 1, I = 2, Fixed = 3;
+    private const int P = 0, S = 1, I = 2, M = 3, Fixed = 4;
 
     private readonly FlowEvents _events;
     private readonly int _optimizers;
@@ -35,11 +38,13 @@ internal sealed class GradientDataflow
         _discardEdges = discardEdges;
     }
 
-    private int Width => Fixed + _optimizers + (_optimizers * _zeroGrads);
+    private int Width => Fixed + (2 * _optimizers) + (_optimizers * _zeroGrads);
 
     private int U(int optimizer) => Fixed + optimizer;
 
-    private int L(int optimizer, int zeroGrad) => Fixed + _optimizers + (optimizer * _zeroGrads) + zeroGrad;
+    private int K(int optimizer) => Fixed + _optimizers + optimizer;
+
+    private int L(int optimizer, int zeroGrad) => Fixed + (2 * _optimizers) + (optimizer * _zeroGrads) + zeroGrad;
 
     /// <summary>Solves the flow and returns the facts at every step and clip.</summary>
     public static (ImmutableArray<StepFact> Steps, ImmutableArray<ClipFact> Clips) Solve(
@@ -105,6 +110,7 @@ internal sealed class GradientDataflow
                         incoming = (bool[])incoming.Clone();
                         incoming[I] &= !backEdge;
                         incoming[P] &= !discard;
+                        incoming[M] &= !discard;
                     }
 
                     Or(state, incoming);
@@ -152,10 +158,16 @@ internal sealed class GradientDataflow
                     break;
 
                 case TrainingCallKind.Step:
-                    steps?.Add(StepFactAt(block, position, e, state));
+                    if (steps is not null && e.Call is IInvocationOperation call)
+                    {
+                        steps.Add(StepFactAt(block, position, call, e.Optimizer, state));
+                    }
+
                     state[P] = false;
+                    state[M] = false;
                     state[S] = true;
                     state[U(e.Optimizer)] = false;
+                    state[K(e.Optimizer)] = false;
                     for (int z = 0; z < _zeroGrads; z++)
                     {
                         state[L(e.Optimizer, z)] = false;
@@ -178,36 +190,108 @@ internal sealed class GradientDataflow
                     break;
 
                 case TrainingCallKind.Clip:
-                    clips?.Add(new ClipFact(e.Invocation, state[P], state[S]));
+                    if (clips is not null && e.Call is IInvocationOperation clip)
+                    {
+                        clips.Add(new ClipFact(clip, state[P] || state[M], state[S]));
+                    }
+
                     for (int o = 0; o < _optimizers; o++)
                     {
                         state[U(o)] = false;
+                        state[K(o)] = true;
                     }
 
+                    break;
+
+                case TrainingCallKind.None:
+                    Maybe(e.Maybe, state);
                     break;
             }
         }
     }
 
-    private StepFact StepFactAt(int block, int position, TrainingEvent step, bool[] state)
+    private void Maybe(UnboundCallKind maybe, bool[] state)
     {
-        var cleared = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        switch (maybe)
+        {
+            case UnboundCallKind.MaybeBackward:
+                state[I] = true;
+                state[M] = true;
+                break;
+            case UnboundCallKind.MaybeStep:
+                state[P] = false;
+                state[M] = false;
+                for (int o = 0; o < _optimizers; o++)
+                {
+                    for (int z = 0; z < _zeroGrads; z++)
+                    {
+                        state[L(o, z)] = false;
+                    }
+                }
+
+                break;
+            case UnboundCallKind.MaybeClip or UnboundCallKind.MaybeClear:
+                for (int o = 0; o < _optimizers; o++)
+                {
+                    state[U(o)] = false;
+                }
+
+                break;
+        }
+    }
+
+    private StepFact StepFactAt(int block, int position, IInvocationOperation step, int optimizer, bool[] state)
+    {
+        var cleared = ImmutableArray.CreateBuilder<IOperation>();
         for (int z = 0; z < _zeroGrads; z++)
         {
-            if (state[L(step.Optimizer, z)])
+            if (state[L(optimizer, z)])
             {
                 cleared.Add(_events.ZeroGrads[z]);
             }
         }
 
         bool noBackwardBefore = !state[I];
+        bool unclipped = state[U(optimizer)];
         return new StepFact(
-            step.Invocation,
-            step.Optimizer,
-            state[U(step.Optimizer)],
+            step,
+            optimizer,
+            unclipped,
+            unclipped && state[K(optimizer)],
             cleared.ToImmutable(),
             noBackwardBefore,
-            noBackwardBefore && BackwardFollows(block, position));
+            noBackwardBefore && BackwardFollows(block, position),
+            unclipped ? ClipsBeforeNextBackward(block, position) : ImmutableArray<IInvocationOperation>.Empty);
+    }
+
+    /// <summary>The clips reached from the event at <paramref name="position"/> before any backward() or step, in the same iteration.</summary>
+    private ImmutableArray<IInvocationOperation> ClipsBeforeNextBackward(int block, int position)
+    {
+        var clips = ImmutableArray.CreateBuilder<IInvocationOperation>();
+        if (FirstClipOrStop(_events.ByBlock[block], position + 1, clips))
+        {
+            GraphWalk.Search(_events.Blocks[block], b => FirstClipOrStop(_events.ByBlock[b], 0, clips));
+        }
+
+        return clips.ToImmutable();
+    }
+
+    /// <summary>Collects the clips of <paramref name="events"/> from <paramref name="start"/>; false (stop there) at a backward or step.</summary>
+    private static bool FirstClipOrStop(ImmutableArray<TrainingEvent> events, int start, ImmutableArray<IInvocationOperation>.Builder clips)
+    {
+        for (int i = start; i < events.Length; i++)
+        {
+            switch (events[i].Kind)
+            {
+                case TrainingCallKind.Clip when events[i].Call is IInvocationOperation clip:
+                    clips.Add(clip);
+                    break;
+                case TrainingCallKind.Backward or TrainingCallKind.Step:
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A backward() is reachable from the event at <paramref name="position"/> of <paramref name="block"/> without crossing a back-edge.</summary>

@@ -18,6 +18,17 @@ internal static class GraphWalk
     /// <summary>Whether a block after <paramref name="start"/> (not <paramref name="start"/> itself) satisfying <paramref name="found"/> is reachable in the same iteration.</summary>
     public static bool ReachesAfter(BasicBlock start, Func<int, bool> found)
     {
+        bool any = false;
+        Search(start, b => !any && !(any = found(b)));
+        return any;
+    }
+
+    /// <summary>
+    /// Visits the blocks after <paramref name="start"/> reachable in the same iteration, each once, in no set
+    /// order; the walk does not go on through a block for which <paramref name="visit"/> returns false.
+    /// </summary>
+    public static void Search(BasicBlock start, Func<int, bool> visit)
+    {
         var seen = new HashSet<int> { start.Ordinal };
         var work = new Stack<BasicBlock>();
         work.Push(start);
@@ -31,15 +42,11 @@ internal static class GraphWalk
                     continue;
                 }
 
-                if (found(destination.Ordinal))
+                if (visit(destination.Ordinal))
                 {
-                    return true;
+                    work.Push(destination);
                 }
-
-                work.Push(destination);
             }
         }
-
-        return false;
     }
 }

@@ -11,6 +11,10 @@ internal enum HelperEffect
     None = 0,
     Clips = 1,
     ClearsGradients = 2,
+    /// <summary>It steps an optimizer (a whole train step: its clearing is not a clearing between backward and step).</summary>
+    Steps = 4,
+    /// <summary>It surely discards gradients (zero_grad, <c>p.grad = null</c>, <c>p.grad.zero_()</c>/<c>Dispose()</c>), not merely writes them.</summary>
+    Discards = 8,
 }
 
 /// <summary>
@@ -69,10 +73,20 @@ internal sealed class HelperEffects
                     IInvocationOperation invocation => _symbols.Classify(invocation) switch
                     {
                         TrainingCallKind.Clip => _symbols.IsAccumulatorStep(invocation) ? HelperEffect.Clips | HelperEffect.ClearsGradients : HelperEffect.Clips,
-                        TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients,
+                        TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients | HelperEffect.Discards,
+                        TrainingCallKind.Step or TrainingCallKind.ClosureStep => HelperEffect.Steps,
+                        _ when _symbols.IsHandWrittenGradClear(invocation) => HelperEffect.ClearsGradients | HelperEffect.Discards,
                         _ => _symbols.IsManualGradClear(invocation) ? HelperEffect.ClearsGradients : HelperEffect.None,
                     },
-                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) => HelperEffect.ClearsGradients,
+                    ISimpleAssignmentOperation assignment when _symbols.IsGradProperty(assignment.Target) =>
+                        TorchSymbols.IsNullValue(assignment.Value) ? HelperEffect.ClearsGradients | HelperEffect.Discards : HelperEffect.ClearsGradients,
+                    ISimpleAssignmentOperation assignment when _symbols.MaybeGradProperty(assignment.Target, model) => HelperEffect.ClearsGradients,
+                    IInvalidOperation => _symbols.ClassifyUnbound(operation, model) switch
+                    {
+                        UnboundCallKind.MaybeClip => HelperEffect.Clips,
+                        UnboundCallKind.MaybeClear => HelperEffect.ClearsGradients,
+                        _ => HelperEffect.None,
+                    },
                     _ => HelperEffect.None,
                 };
             }

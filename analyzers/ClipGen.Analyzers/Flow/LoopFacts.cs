@@ -29,15 +29,18 @@ internal static class LoopFacts
         bool hasBackward = false, clearsAll = false;
         var steps = ImmutableArray.CreateBuilder<(int, IInvocationOperation)>();
         var cleared = ImmutableHashSet.CreateBuilder<int>();
+        SemanticModel? model = loop.SemanticModel;
         foreach (IOperation node in OperationWalk.DescendantsOutsideNestedFunctions(loop))
         {
-            if (node is ISimpleAssignmentOperation assignment && symbols.IsGradProperty(assignment.Target))
+            if (node is ISimpleAssignmentOperation assignment && (symbols.IsGradProperty(assignment.Target) || symbols.MaybeGradProperty(assignment.Target, model)))
             {
                 clearsAll = true;
             }
 
             if (node is not IInvocationOperation invocation)
             {
+                // Silent in doubt: a call that did not bind and could clear (an unbound model's zero_grad()).
+                clearsAll |= symbols.ClassifyUnbound(node, model) == UnboundCallKind.MaybeClear;
                 continue;
             }
 
@@ -59,7 +62,7 @@ internal static class LoopFacts
                     clearsAll |= symbols.IsAccumulatorStep(invocation);
                     break;
                 case TrainingCallKind.None:
-                    clearsAll |= symbols.IsManualGradClear(invocation)
+                    clearsAll |= symbols.IsManualGradClear(invocation) || symbols.IsHandWrittenGradClear(invocation)
                         || (invocation.TargetMethod is { } method && (helpers.Of(method) & HelperEffect.ClearsGradients) != 0);
                     break;
             }

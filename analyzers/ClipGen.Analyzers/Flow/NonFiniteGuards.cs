@@ -8,7 +8,8 @@ namespace ClipGen.Analyzers.Flow;
 /// Branches on a non-finite fact (<c>if (!clip.SkipStep) step();</c>, <c>if (double.IsFinite(norm))</c>…): the edge
 /// on which the step is skipped discards the pending gradients on purpose, so the next iteration's zero_grad is
 /// the intended discard, not a CG0002 through the back-edge. A periodic guard (<c>if ((i + 1) % k == 0) step();</c>)
-/// is not such a fact: its skipped iterations keep the gradients (the accumulation bug).
+/// is not such a fact: its skipped iterations keep the gradients (the accumulation bug). The null check of
+/// <c>optimizer?.step()</c> is one: with no optimizer nothing is trained, whatever happens to the gradients.
 /// </summary>
 internal static class NonFiniteGuards
 {
@@ -22,7 +23,7 @@ internal static class NonFiniteGuards
         foreach (BasicBlock block in events.Blocks)
         {
             if (!block.IsReachable || block.ConditionalSuccessor is not { } conditional || block.FallThroughSuccessor is not { } fallThrough
-                || block.BranchValue is not { } condition || !IsGuard(condition, symbols, root))
+                || block.BranchValue is not { } condition || !(IsGuard(condition, symbols, root) || condition is IIsNullOperation))
             {
                 continue;
             }

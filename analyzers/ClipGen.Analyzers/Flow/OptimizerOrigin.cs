@@ -6,7 +6,7 @@ namespace ClipGen.Analyzers.Flow;
 
 /// <summary>
 /// Where an optimizer comes from: the parameters it was built on (<c>optim.Adam(model.parameters(), …)</c>) and
-/// whether the model trained is visibly recurrent or attention-based. Looked up only for reported steps.
+/// whether the model trained is recurrent or attention-based (<see cref="ModelStructure"/>). Looked up only for reported steps.
 /// </summary>
 internal sealed class OptimizerOrigin
 {
@@ -23,7 +23,7 @@ internal sealed class OptimizerOrigin
     public bool Recurrent { get; }
 
     /// <param name="model">The semantic model of the step's tree (CFG operations carry none).</param>
-    public static OptimizerOrigin Find(OptimizerFlow optimizer, IInvocationOperation step, SemanticModel? model, TorchSymbols symbols, Compilation compilation)
+    public static OptimizerOrigin Find(OptimizerFlow optimizer, IInvocationOperation step, SemanticModel? model, TorchSymbols symbols, ModelStructure structure, Compilation compilation)
     {
         IOperation? created = OperationWalk.WithoutConversions(AssignedValue(optimizer.Symbol, compilation));
         IOperation? parameters = created switch
@@ -42,7 +42,7 @@ internal sealed class OptimizerOrigin
 
         if (OperationWalk.WithoutConversions(parameters) is IInvocationOperation call && symbols.IsModuleParameters(call))
         {
-            recurrent = IsRecurrentModel(OperationWalk.WithoutConversions(call.Instance), symbols, compilation);
+            recurrent = IsRecurrentModel(OperationWalk.WithoutConversions(call.Instance), structure, compilation);
         }
 
         if (text is null && model is not null)
@@ -54,22 +54,21 @@ internal sealed class OptimizerOrigin
             if (models.Length == 1)
             {
                 text = models[0].Name + ".parameters()";
-                recurrent |= symbols.IsRecurrentOrAttention(TypeOf(models[0])) || ContainsRecurrent(TypeOf(models[0]), symbols)
-                    || CreatesRecurrent(AssignedValue(models[0], compilation), symbols);
+                recurrent |= structure.IsRecurrent(TypeOf(models[0])) || structure.CreatesRecurrent(AssignedValue(models[0], compilation));
             }
         }
 
         return new OptimizerOrigin(text, recurrent);
     }
 
-    private static bool IsRecurrentModel(IOperation? model, TorchSymbols symbols, Compilation compilation)
+    private static bool IsRecurrentModel(IOperation? model, ModelStructure structure, Compilation compilation)
     {
         if (model is null)
         {
             return false;
         }
 
-        if (symbols.IsRecurrentOrAttention(model.Type) || ContainsRecurrent(model.Type, symbols))
+        if (structure.IsRecurrent(model.Type))
         {
             return true;
         }
@@ -81,16 +80,8 @@ internal sealed class OptimizerOrigin
             IPropertyReferenceOperation property => property.Property,
             _ => null,
         };
-        return CreatesRecurrent(AssignedValue(symbol, compilation), symbols);
+        return structure.CreatesRecurrent(AssignedValue(symbol, compilation));
     }
-
-    private static bool CreatesRecurrent(IOperation? value, TorchSymbols symbols) =>
-        value is not null && value.DescendantsAndSelf().Any(o => symbols.IsRecurrentOrAttention(o.Type));
-
-    /// <summary>A user module class with a recurrent/attention field or property (one level).</summary>
-    private static bool ContainsRecurrent(ITypeSymbol? type, TorchSymbols symbols) =>
-        type is INamedTypeSymbol named && named.Locations.Any(l => l.IsInSource)
-        && named.GetMembers().Any(m => symbols.IsRecurrentOrAttention(TypeOf(m)));
 
     private static ITypeSymbol? TypeOf(ISymbol symbol) => symbol switch
     {

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace ClipGen.Analyzers.Flow;
@@ -30,6 +32,8 @@ internal sealed class OptimizerTable
             IParameterReferenceOperation parameter => parameter.Parameter,
             IFieldReferenceOperation field => field.Field,
             IPropertyReferenceOperation property => property.Property,
+            IFlowCaptureReferenceOperation capture => ReceiverOfConditionalAccess(capture),
+            IConditionalAccessInstanceOperation instance => ReceiverOfConditionalAccess(instance),
             _ => null,
         };
 
@@ -52,6 +56,24 @@ internal sealed class OptimizerTable
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// <c>optimizer?.step()</c>: the receiver is the conditional access's instance (a flow capture in the graph)
+    /// whose syntax is the optimizer's name, so it is the same optimizer as in <c>optimizer.zero_grad()</c>.
+    /// </summary>
+    private ISymbol? ReceiverOfConditionalAccess(IOperation instance)
+    {
+        SemanticModel? model = _root.SemanticModel;
+        if (instance.Syntax.Parent is not ConditionalAccessExpressionSyntax access || access.Expression != instance.Syntax
+            || model is null || model.SyntaxTree != access.SyntaxTree)
+        {
+            return null;
+        }
+
+        return model.GetSymbolInfo(access.Expression).Symbol is { } symbol and (ILocalSymbol or IParameterSymbol or IFieldSymbol or IPropertySymbol)
+            ? symbol
+            : null;
     }
 
     public ImmutableArray<OptimizerFlow> ToImmutable() => _optimizers.ToImmutableArray();

@@ -14,16 +14,20 @@ internal sealed record OptimizerFlow(ISymbol? Symbol, IOperation Receiver)
 
 /// <summary>What holds at an <c>optimizer.step()</c> on the paths that reach it.</summary>
 /// <param name="UnclippedBackwardReaches">Some path reaches the step from a backward() with no clipping (nor zero_grad) in between (CG0001).</param>
-/// <param name="ClearingZeroGrads">zero_grad calls that, on some path, cleared a backward's gradients before this step consumed them (CG0002).</param>
+/// <param name="ClippedOnSomePath">With <paramref name="UnclippedBackwardReaches"/>: another path to the step does clip.</param>
+/// <param name="ClearingZeroGrads">Clearings (zero_grad, or by hand: <c>p.grad = null</c>, a helper) that, on some path, cleared a backward's gradients before this step consumed them (CG0002).</param>
 /// <param name="NoBackwardBeforeInIteration">No path reaches the step from a backward() of the same loop iteration.</param>
 /// <param name="BackwardFollowsInIteration">A backward() is reachable from the step without crossing a loop back-edge.</param>
+/// <param name="ClipsAfter">With <paramref name="UnclippedBackwardReaches"/>: clips reached from the step before the next backward() or step (a clip placed after it: CG0004).</param>
 internal sealed record StepFact(
     IInvocationOperation Step,
     int Optimizer,
     bool UnclippedBackwardReaches,
-    ImmutableArray<IInvocationOperation> ClearingZeroGrads,
+    bool ClippedOnSomePath,
+    ImmutableArray<IOperation> ClearingZeroGrads,
     bool NoBackwardBeforeInIteration,
-    bool BackwardFollowsInIteration)
+    bool BackwardFollowsInIteration,
+    ImmutableArray<IInvocationOperation> ClipsAfter)
 {
     /// <summary>
     /// The step runs before the iteration's backward() (CG0005): it applies the previous iteration's gradients.

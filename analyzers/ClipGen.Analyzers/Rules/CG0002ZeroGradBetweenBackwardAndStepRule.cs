@@ -6,7 +6,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace ClipGen.Analyzers.Rules;
 
 /// <summary>
-/// CG0002: a zero_grad() clears gradients of a backward() before the step consumes them — directly
+/// CG0002: a zero_grad() (or a clearing by hand: <c>p.grad = null</c>, <c>p.grad.zero_()</c>/<c>Dispose()</c>, a helper
+/// that does so without stepping) clears gradients of a backward() before the step consumes them — directly
 /// (backward; zero_grad; step) or through a back-edge (zero_grad every iteration, step every k).
 /// Reported at the zero_grad, with the starved step as additional location (the fix moves the zero_grad after it):
 /// a step outside the innermost loop holding the zero_grad (the accumulation boundary) before one inside it.
@@ -24,10 +25,10 @@ internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
     {
         // zero_grad → the steps it starves, in source order of the zero_grads (CG0005's steps excluded: the cleared
         // gradients are a consequence of the misplaced step).
-        var starved = new Dictionary<SyntaxNode, (IInvocationOperation ZeroGrad, List<StepFact> Steps)>();
+        var starved = new Dictionary<SyntaxNode, (IOperation ZeroGrad, List<StepFact> Steps)>();
         foreach (StepFact step in flow.Steps.Where(s => !s.RunsBeforeBackward))
         {
-            foreach (IInvocationOperation zeroGrad in step.ClearingZeroGrads)
+            foreach (IOperation zeroGrad in step.ClearingZeroGrads)
             {
                 if (!starved.TryGetValue(zeroGrad.Syntax, out var entry))
                 {
@@ -38,10 +39,10 @@ internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
             }
         }
 
-        foreach ((IInvocationOperation zeroGrad, List<StepFact> steps) in starved.Values.OrderBy(v => v.ZeroGrad.Syntax.SpanStart))
+        foreach ((IOperation zeroGrad, List<StepFact> steps) in starved.Values.OrderBy(v => v.ZeroGrad.Syntax.SpanStart))
         {
             StepFact step = Starved(flow, zeroGrad, steps);
-            bool optimizerClear = context.Symbols.Classify(zeroGrad) == TrainingCallKind.OptimizerZeroGrad;
+            bool optimizerClear = zeroGrad is IInvocationOperation call && context.Symbols.Classify(call) == TrainingCallKind.OptimizerZeroGrad;
             int stepsItClears = flow.Steps.Count(s => !optimizerClear || s.Optimizer == step.Optimizer);
             string optimizer = flow.Optimizers[step.Optimizer].DisplayName;
             string consequence = BackwardBetween(flow, zeroGrad, step) ? LastMicroBatch : NoGradients;
@@ -52,19 +53,20 @@ internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
                 properties = properties.Add(DiagnosticProperties.NoFix, "several steps");
             }
 
+            SyntaxNode clearing = SyntaxNavigation.WithConditionalReceiver(zeroGrad.Syntax);
             context.Report(Diagnostic.Create(
                 Descriptor,
-                zeroGrad.Syntax.GetLocation(),
+                clearing.GetLocation(),
                 new[] { step.Step.Syntax.GetLocation() },
                 properties,
-                zeroGrad.Syntax.ToString(),
+                clearing.ToString(),
                 optimizer,
                 consequence));
         }
     }
 
     /// <summary>The step whose gradients the zero_grad really loses: one outside the innermost loop holding the zero_grad, else the first.</summary>
-    private static StepFact Starved(TrainingFlow flow, IInvocationOperation zeroGrad, List<StepFact> steps)
+    private static StepFact Starved(TrainingFlow flow, IOperation zeroGrad, List<StepFact> steps)
     {
         SyntaxNode? loop = flow.Loops.Select(l => l.Loop.Syntax)
             .Where(l => l.SyntaxTree == zeroGrad.Syntax.SyntaxTree && l.Span.Contains(zeroGrad.Syntax.Span))
@@ -80,7 +82,7 @@ internal sealed class CG0002ZeroGradBetweenBackwardAndStepRule : ITrainingRule
     /// in the loop (it acts through the back-edge, before the next iteration's backward). The step then gets that
     /// backward's gradients only.
     /// </summary>
-    private static bool BackwardBetween(TrainingFlow flow, IInvocationOperation zeroGrad, StepFact step) =>
+    private static bool BackwardBetween(TrainingFlow flow, IOperation zeroGrad, StepFact step) =>
         zeroGrad.Syntax.SpanStart > step.Step.Syntax.SpanStart
         || flow.Backwards.Any(b => b.Syntax.SyntaxTree == zeroGrad.Syntax.SyntaxTree
             && b.Syntax.SpanStart > zeroGrad.Syntax.Span.End && b.Syntax.SpanStart < step.Step.Syntax.SpanStart);

@@ -121,26 +121,4 @@ public class CG0001AddClippingCodeFixTests
             second.step();
             """),
         CG0001AddClippingCodeFix.TorchSharpKey);
-
-    [Fact]
-    public Task Moves_a_clip_written_right_after_the_step_instead_of_adding_a_second_one() => Verify.VerifyAsync(
-        Snippets.Loop("""
-            for (int i = 0; i < steps; i++)
-            {
-                optimizer.zero_grad();
-                nn.functional.mse_loss(model.call(x), y).backward();
-                {|CG0001:optimizer.step()|};
-                {|CG0004:nn.utils.clip_grad_norm_(model.parameters(), 0.5)|};
-            }
-            """),
-        Snippets.Loop("""
-            for (int i = 0; i < steps; i++)
-            {
-                optimizer.zero_grad();
-                nn.functional.mse_loss(model.call(x), y).backward();
-                nn.utils.clip_grad_norm_(model.parameters(), 0.5);
-                optimizer.step();
-            }
-            """),
-        CG0001AddClippingCodeFix.TorchSharpKey);
 }

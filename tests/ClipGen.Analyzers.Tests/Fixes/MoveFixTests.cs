@@ -121,7 +121,7 @@ public class CG0004MoveClippingCodeFixTests
             {
                 optimizer.zero_grad();
                 nn.functional.mse_loss(model.call(x), y).backward();
-                {|CG0001:optimizer.step()|};
+                optimizer.step();
                 // keep the norm bounded
                 {|CG0004:nn.utils.clip_grad_norm_(model.parameters(), 1.0)|};
             }

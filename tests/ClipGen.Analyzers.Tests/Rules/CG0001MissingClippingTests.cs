@@ -218,6 +218,35 @@ public class CG0001MissingClippingTests
             .WithArguments("sgd", " (the model is recurrent/attention-based: its gradients are prone to explode)"));
 
     [Fact]
+    public Task The_message_says_on_some_path_only_when_another_path_clips() => Verify.VerifyAsync(
+        Snippets.Loop("""
+            for (int i = 0; i < steps; i++)
+            {
+                optimizer.zero_grad();
+                model.call(x).sum().backward();
+                if (i > 100)
+                {
+                    nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                }
+                {|#0:optimizer.step()|};
+            }
+            """, model: "Linear"),
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Info).WithArguments("optimizer", " on some path"));
+
+    [Fact]
+    public Task The_message_says_no_gradient_clipping_when_there_is_none() => Verify.VerifyAsync(
+        Snippets.Loop("""
+            for (int i = 0; i < steps; i++)
+            {
+                optimizer.zero_grad();
+                model.call(x).sum().backward();
+                {|#0:optimizer.step()|};
+            }
+            """, model: "Linear"),
+        Verify.Diagnostic("CG0001").WithLocation(0).WithSeverity(DiagnosticSeverity.Info)
+            .WithMessage("'optimizer.step()' runs after 'backward()' with no gradient clipping between them"));
+
+    [Fact]
     public Task Feed_forward_model_stays_info() => Verify.VerifyAsync(
         Snippets.Loop("""
             optimizer.zero_grad();

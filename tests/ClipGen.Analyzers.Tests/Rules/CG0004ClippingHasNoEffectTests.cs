@@ -17,12 +17,12 @@ public class CG0004ClippingHasNoEffectTests
         """));
 
     [Fact]
-    public Task Clipping_after_step_is_reported() => Verify.VerifyAsync(Snippets.Loop("""
+    public Task Clipping_after_step_is_reported_once_as_misplaced_not_also_as_missing() => Verify.VerifyAsync(Snippets.Loop("""
         for (int i = 0; i < steps; i++)
         {
             optimizer.zero_grad();
             nn.functional.mse_loss(model.call(x), y).backward();
-            {|CG0001:optimizer.step()|};
+            optimizer.step();
             {|CG0004:nn.utils.clip_grad_value_(model.parameters(), 1.0)|};
         }
         """));
@@ -56,5 +56,30 @@ public class CG0004ClippingHasNoEffectTests
             optimizer.step();
             optimizer.zero_grad();
         }
+        """));
+
+    [Fact]
+    public Task A_conditional_clip_after_the_step_is_reported_once_as_misplaced() => Verify.VerifyAsync(Snippets.Loop("""
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            optimizer.step();
+            if (i % 10 == 0)
+            {
+                {|CG0004:nn.utils.clip_grad_norm_(model.parameters(), 1.0)|};
+            }
+        }
+        """));
+
+    [Fact]
+    public Task A_clip_after_the_next_backward_does_not_hide_the_missing_clip() => Verify.VerifyAsync(Snippets.Loop("""
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(x), y).backward();
+        {|CG0001:optimizer.step()|};
+        optimizer.zero_grad();
+        nn.functional.mse_loss(model.call(y), x).backward();
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+        optimizer.step();
         """));
 }
