@@ -49,6 +49,12 @@ internal static class Descriptors
         "'{0}' is {1}; {2}",
         "Negative or NaN clipping thresholds silently flip or destroy gradients (pytorch#31367); norm_type must be positive or infinity.");
 
+    public static readonly DiagnosticDescriptor CG0007_StepWithoutBackward = Create(
+        "CG0007", TrainingLoop, DiagnosticSeverity.Warning,
+        "Optimizer step without backward()",
+        "'{0}.step()' runs in a loop that computes a loss, but no 'backward()' computes its gradients: it steps on stale or no gradients",
+        "A loop that computes a loss and steps without any backward() never trains on that loss (a backward commented out, or lost in a refactoring).");
+
     public static readonly DiagnosticDescriptor CG1001_MethodNotPartial = Create(
         "CG1001", Generator, DiagnosticSeverity.Error,
         "Train-step method must be a partial declaration without a body",

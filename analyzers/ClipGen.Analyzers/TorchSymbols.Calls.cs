@@ -237,6 +237,33 @@ internal sealed partial class TorchSymbols
                 && receiver.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Name.Identifier.ValueText: "grad" });
     }
 
+    /// <summary>A loss computed: a TorchSharp loss module's forward, or a <c>torch.nn.functional</c> loss function.</summary>
+    public bool IsLossCall(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (method.Name is "call" or "forward" && (IsLoss(method.ContainingType) || IsLoss(OperationWalk.WithoutConversions(invocation.Instance)?.Type)))
+        {
+            return true;
+        }
+
+        return Is(method.ContainingType?.OriginalDefinition, NnFunctional)
+            && (method.Name.EndsWith("_loss", StringComparison.Ordinal) || method.Name.Contains("cross_entropy") || method.Name == "kl_div");
+    }
+
+    /// <summary>
+    /// A tensor handed to a method that is not TorchSharp's, the BCL's nor in source (or to a delegate): it may
+    /// run a backward() of its own (an accelerator's <c>Backward(loss)</c>, a loss scaler).
+    /// </summary>
+    public bool MayBackpropElsewhere(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        bool known = method.MethodKind != MethodKind.DelegateInvoke
+            && (!method.DeclaringSyntaxReferences.IsEmpty
+                || SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Tensor.ContainingAssembly)
+                || method.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal)));
+        return !known && invocation.Arguments.Any(a => DerivesFrom(a.Value.Type, Tensor) || DerivesFrom(OperationWalk.WithoutConversions(a.Value)?.Type, Tensor));
+    }
+
     /// <summary><c>null</c> or <c>default</c>, through conversions.</summary>
     public static bool IsNullValue(IOperation value) =>
         OperationWalk.WithoutConversions(value) is { ConstantValue: { HasValue: true, Value: null } } or IDefaultValueOperation;

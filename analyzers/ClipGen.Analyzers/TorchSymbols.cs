@@ -26,6 +26,7 @@ internal sealed partial class TorchSymbols
         Module = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+Module");
         Autograd = compilation.GetTypeByMetadataName("TorchSharp.torch+autograd");
         NnUtils = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+utils");
+        NnFunctional = compilation.GetTypeByMetadataName("TorchSharp.torch+nn+functional");
         Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
 
         GradClip = compilation.GetTypeByMetadataName("ClipGen.GradClip");
@@ -66,6 +67,8 @@ internal sealed partial class TorchSymbols
     public INamedTypeSymbol? Module { get; }
     public INamedTypeSymbol? Autograd { get; }
     public INamedTypeSymbol? NnUtils { get; }
+    /// <summary><c>torch.nn.functional</c>: its <c>*_loss</c>/<c>cross_entropy</c> functions compute losses (CG0007).</summary>
+    public INamedTypeSymbol? NnFunctional { get; }
 
     /// <summary><c>ClipGen.GradClip</c>; null when the ClipGen runtime is not referenced.</summary>
     public INamedTypeSymbol? GradClip { get; }

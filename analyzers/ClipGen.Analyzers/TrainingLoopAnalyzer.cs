@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace ClipGen.Analyzers;
 
 /// <summary>
-/// CG0001–CG0006. Design: ONE analyzer registers one operation-block action; it builds the
+/// CG0001–CG0007. Design: ONE analyzer registers one operation-block action; it builds the
 /// <see cref="TrainingFlow"/> of each body (method, local function, lambda) once, and hands it to the rule
 /// classes under <c>Rules/</c>, which only read the flow's facts (no rule walks the control-flow graph).
 /// A single analyzer is what makes the flow shared: separate analyzers cannot share per-block state.

@@ -15,6 +15,8 @@ internal enum HelperEffect
     Steps = 4,
     /// <summary>It surely discards gradients (zero_grad, <c>p.grad = null</c>, <c>p.grad.zero_()</c>/<c>Dispose()</c>), not merely writes them.</summary>
     Discards = 8,
+    /// <summary>It calls backward() (or something that did not bind and could be one).</summary>
+    Backward = 16,
 }
 
 /// <summary>
@@ -75,6 +77,7 @@ internal sealed class HelperEffects
                         TrainingCallKind.Clip => _symbols.IsAccumulatorStep(invocation) ? HelperEffect.Clips | HelperEffect.ClearsGradients : HelperEffect.Clips,
                         TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad => HelperEffect.ClearsGradients | HelperEffect.Discards,
                         TrainingCallKind.Step or TrainingCallKind.ClosureStep => HelperEffect.Steps,
+                        TrainingCallKind.Backward => HelperEffect.Backward,
                         _ when _symbols.IsHandWrittenGradClear(invocation) => HelperEffect.ClearsGradients | HelperEffect.Discards,
                         _ => _symbols.IsManualGradClear(invocation) ? HelperEffect.ClearsGradients : HelperEffect.None,
                     },
@@ -85,6 +88,7 @@ internal sealed class HelperEffects
                     {
                         UnboundCallKind.MaybeClip => HelperEffect.Clips,
                         UnboundCallKind.MaybeClear => HelperEffect.ClearsGradients,
+                        UnboundCallKind.MaybeBackward => HelperEffect.Backward,
                         _ => HelperEffect.None,
                     },
                     _ => HelperEffect.None,

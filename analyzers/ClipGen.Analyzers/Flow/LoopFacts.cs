@@ -26,7 +26,7 @@ internal static class LoopFacts
 
     private static LoopFact Describe(ILoopOperation loop, TorchSymbols symbols, HelperEffects helpers, OptimizerTable optimizers)
     {
-        bool hasBackward = false, clearsAll = false;
+        bool hasBackward = false, clearsAll = false, computesLoss = false, mayBackprop = MentionsBackward(loop.Syntax);
         var steps = ImmutableArray.CreateBuilder<(int, IInvocationOperation)>();
         var cleared = ImmutableHashSet.CreateBuilder<int>();
         SemanticModel? model = loop.SemanticModel;
@@ -40,7 +40,9 @@ internal static class LoopFacts
             if (node is not IInvocationOperation invocation)
             {
                 // Silent in doubt: a call that did not bind and could clear (an unbound model's zero_grad()).
-                clearsAll |= symbols.ClassifyUnbound(node, model) == UnboundCallKind.MaybeClear;
+                UnboundCallKind maybe = symbols.ClassifyUnbound(node, model);
+                clearsAll |= maybe == UnboundCallKind.MaybeClear;
+                mayBackprop |= maybe == UnboundCallKind.MaybeBackward;
                 continue;
             }
 
@@ -62,12 +64,19 @@ internal static class LoopFacts
                     clearsAll |= symbols.IsAccumulatorStep(invocation);
                     break;
                 case TrainingCallKind.None:
+                    HelperEffect effect = invocation.TargetMethod is { } method ? helpers.Of(method) : HelperEffect.None;
                     clearsAll |= symbols.IsManualGradClear(invocation) || symbols.IsHandWrittenGradClear(invocation)
-                        || (invocation.TargetMethod is { } method && (helpers.Of(method) & HelperEffect.ClearsGradients) != 0);
+                        || (effect & HelperEffect.ClearsGradients) != 0;
+                    computesLoss |= symbols.IsLossCall(invocation);
+                    mayBackprop |= (effect & HelperEffect.Backward) != 0 || symbols.MayBackpropElsewhere(invocation);
                     break;
             }
         }
 
-        return new LoopFact(loop, hasBackward, steps.ToImmutable(), cleared.ToImmutable(), clearsAll);
+        return new LoopFact(loop, hasBackward, steps.ToImmutable(), cleared.ToImmutable(), clearsAll, computesLoss, mayBackprop);
     }
+
+    /// <summary>A <c>backward</c> written in the loop (code, not comments: a commented-out backward is the bug CG0007 finds).</summary>
+    private static bool MentionsBackward(SyntaxNode loop) =>
+        loop.DescendantTokens().Any(t => t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && t.ValueText is "backward" or "Backward");
 }

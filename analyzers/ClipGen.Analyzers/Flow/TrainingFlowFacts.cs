@@ -45,12 +45,18 @@ internal sealed record ClipFact(IInvocationOperation Clip, bool PendingBackwardR
 /// <param name="Steps">Non-closure steps anywhere in the loop (nested loops included).</param>
 /// <param name="ClearedOptimizers">Optimizers whose zero_grad is called in the loop.</param>
 /// <param name="ClearsAll">The loop clears every gradient (Module.zero_grad, p.grad = null, p.grad.zero_(), a helper that does).</param>
+/// <param name="ComputesLoss">The loop calls a TorchSharp loss (a loss module or a <c>torch.nn.functional</c> loss).</param>
+/// <param name="MayBackprop">Something in the loop could run a backward() the flow does not see: a <c>backward</c> token
+/// (in a lambda, say), a helper that backprops, a call that did not bind and could, or a tensor handed to a
+/// method outside TorchSharp, the BCL and the source (a library's own backward).</param>
 internal sealed record LoopFact(
     ILoopOperation Loop,
     bool HasBackward,
     ImmutableArray<(int Optimizer, IInvocationOperation Step)> Steps,
     ImmutableHashSet<int> ClearedOptimizers,
-    bool ClearsAll)
+    bool ClearsAll,
+    bool ComputesLoss,
+    bool MayBackprop)
 {
     public bool Clears(int optimizer) => ClearsAll || ClearedOptimizers.Contains(optimizer);
 }

@@ -11,5 +11,6 @@ internal static class TrainingRules
         new CG0003GradientsNeverClearedRule(),
         new CG0004ClippingHasNoEffectRule(),
         new CG0005StepBeforeBackwardRule(),
-        new CG0006InvalidClippingArgumentRule());
+        new CG0006InvalidClippingArgumentRule(),
+        new CG0007StepWithoutBackwardRule());
 }
