@@ -45,18 +45,6 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
             yield break;
         }
 
-        // A clip written right after the step (CG0004's "after step()" case) is the clip this step lacks: move it
-        // rather than add a second one, so fixing both diagnostics never leaves two clips.
-        if (MisplacedClipAfter(input, anchor, symbols) is { } misplaced)
-        {
-            yield return new FixPlan("Move the clipping after the step before it", TorchSharpKey, new SyntaxNode[] { anchor, misplaced }, editor =>
-            {
-                StatementEditing.Remove(editor, misplaced);
-                StatementEditing.InsertBefore(editor, anchor, StatementEditing.MovedCopy(misplaced, anchor));
-            });
-            yield break;
-        }
-
         string maxNorm = MaxNorm(input.Document, input.Root.SyntaxTree);
         var variants = new List<(string Title, string Key, string Function)>
         {
@@ -132,37 +120,6 @@ public sealed class CG0001AddClippingCodeFix : ClipGenCodeFixProvider
         bool othersInside = statement.DescendantNodes().OfType<InvocationExpressionSyntax>()
             .Any(i => i != step.Syntax && input.Model.GetOperation(i) is IInvocationOperation other && symbols.Classify(other) != TrainingCallKind.None);
         return othersInside ? null : statement;
-    }
-
-    /// <summary>A clip statement among the siblings after the step, before any backward()/step(), movable before it.</summary>
-    private static StatementSyntax? MisplacedClipAfter(FixInput input, StatementSyntax anchor, TorchSymbols symbols)
-    {
-        (IReadOnlyList<StatementSyntax> siblings, int index) = SyntaxNavigation.Siblings(anchor);
-        for (int i = index + 1; index >= 0 && StatementEditing.InList(anchor) && i < siblings.Count; i++)
-        {
-            var kinds = siblings[i].DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
-                .OfType<InvocationExpressionSyntax>()
-                .Select(c => input.Model.GetOperation(c) is IInvocationOperation o ? symbols.Classify(o) : TrainingCallKind.None)
-                .ToList();
-            if (kinds.Any(k => k is TrainingCallKind.Backward or TrainingCallKind.Step or TrainingCallKind.OptimizerZeroGrad or TrainingCallKind.ModuleZeroGrad))
-            {
-                return null;
-            }
-
-            if (siblings[i] is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call } clip
-                && input.Model.GetOperation(call) is IInvocationOperation operation && symbols.Classify(operation) == TrainingCallKind.Clip
-                && !StatementEditing.UsesNamesDeclaredBetween(clip, anchor, clip))
-            {
-                return clip;
-            }
-
-            if (kinds.Contains(TrainingCallKind.Clip))
-            {
-                return null;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The model's parameters named by the diagnostic (never a loss's), then the optimizer's own.</summary>
