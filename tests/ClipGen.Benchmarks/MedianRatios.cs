@@ -7,7 +7,7 @@ namespace ClipGen.Benchmarks;
 
 /// <summary>
 /// Ratios of medians (BenchmarkDotNet's own Ratio column uses means): each case against the baseline
-/// of its category with the same parameters. Written as a Markdown table.
+/// of its class and category with the same parameters (a joined run holds several classes). Written as a Markdown table.
 /// </summary>
 internal static class MedianRatios
 {
@@ -17,19 +17,20 @@ internal static class MedianRatios
             .Where(r => r.ResultStatistics is not null)
             .Select(r => (
                 Case: r.BenchmarkCase,
+                Type: r.BenchmarkCase.Descriptor.Type.Name,
                 Category: string.Join(",", r.BenchmarkCase.Descriptor.Categories),
                 Params: r.BenchmarkCase.Parameters.DisplayInfo,
                 Median: r.ResultStatistics!.Median / 1000.0))
             .ToList();
         var sb = new StringBuilder();
-        sb.AppendLine("| parameters | category | method | median µs | baseline median µs | baseline / method |");
-        sb.AppendLine("|---|---|---|---:|---:|---:|");
-        foreach (var row in rows.OrderBy(r => r.Params, StringComparer.Ordinal).ThenBy(r => r.Category, StringComparer.Ordinal))
+        sb.AppendLine("| parameters | class | category | method | median µs | baseline median µs | baseline / method |");
+        sb.AppendLine("|---|---|---|---|---:|---:|---:|");
+        foreach (var row in rows.OrderBy(r => r.Params, StringComparer.Ordinal).ThenBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Category, StringComparer.Ordinal))
         {
-            var baseline = rows.FirstOrDefault(b => b.Category == row.Category && b.Params == row.Params && b.Case.Descriptor.Baseline);
+            var baseline = rows.FirstOrDefault(b => b.Type == row.Type && b.Category == row.Category && b.Params == row.Params && b.Case.Descriptor.Baseline);
             string baseMedian = baseline.Case is null ? "" : F(baseline.Median);
             string speedup = baseline.Case is null ? "" : (baseline.Median / row.Median).ToString("0.00", CultureInfo.InvariantCulture) + "×";
-            sb.AppendLine($"| {row.Params} | {row.Category} | {row.Case.Descriptor.WorkloadMethod.Name} | {F(row.Median)} | {baseMedian} | {speedup} |");
+            sb.AppendLine($"| {row.Params} | {row.Type} | {row.Category} | {row.Case.Descriptor.WorkloadMethod.Name} | {F(row.Median)} | {baseMedian} | {speedup} |");
         }
 
         return sb.ToString();
