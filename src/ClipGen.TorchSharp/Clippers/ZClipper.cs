@@ -103,7 +103,7 @@ public sealed class ZClipper : IGradientClipper
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         GradSet set = GradSet.Collect(parameters);
-        Tensor total = GradNorm.TotalNorm(set.Grads, NormType);
+        Tensor total = GradNorm.TotalNorm(set, NormType);
         double g = total.item<double>();
         LastThreshold = double.NaN;
         if (!double.IsFinite(g)) return NormClip.ApplyWithTotal(set, total, g, 0.0, NormType, NonFinite);
