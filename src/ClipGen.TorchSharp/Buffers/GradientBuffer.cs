@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ClipGen.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -137,8 +138,17 @@ public sealed class GradientBuffer : IDisposable
 
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
+        if (_onCpu)
+        {
+            // Reading the total costs no device sync here, so the policy and the coefficient run on the host.
+            double t = HostTotal(normType);
+            if (ClipPolicy.Stops(t, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult stopped)) return stopped;
+            double coef = ScaleOnHost(t, maxNorm);
+            return ClipResult.Scaled(t, coef);
+        }
+
         Tensor total = FlatTotal(normType);
-        if (!_onCpu && nonFinite == NonFinitePolicy.Propagate)
+        if (nonFinite == NonFinitePolicy.Propagate)
         {
             // Queue the multiply with the coefficient on the device, then read the total (this path's one sync).
             ScaleFlat(GradNorm.Coefficient(total, maxNorm));
@@ -146,18 +156,18 @@ public sealed class GradientBuffer : IDisposable
             return ClipResult.Scaled(read, GradNorm.Coefficient(read, maxNorm));
         }
 
-        double t = HostValue.Read(total);
-        if (ClipPolicy.Stops(t, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult stopped)) return stopped;
-        double coef = GradNorm.Coefficient(t, maxNorm);
-        // x · 1 = x exactly: on the CPU, where reading the total cost no sync, the multiply can be skipped.
-        if (!(coef >= 1.0) || !_onCpu) ScaleFlat(coef);
-        return ClipResult.Scaled(t, coef);
+        double host = HostValue.Read(total);
+        if (ClipPolicy.Stops(host, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult skipped)) return skipped;
+        double c = GradNorm.Coefficient(host, maxNorm);
+        ScaleFlat(c);
+        return ClipResult.Scaled(host, c);
     }
 
     /// <summary>
     /// <see cref="ClipGradNorm(double, double, bool)"/> without a host read (PyTorch's <c>clip_grad_norm_</c> with
-    /// <see cref="NonFinitePolicy.Propagate"/>): <c>coef = min(maxNorm / (total + 1e-6), 1)</c> is computed on the
-    /// device and every grad multiplied by it (always, even by 1). Same numbers as the <c>double</c> overload.
+    /// <see cref="NonFinitePolicy.Propagate"/>): on accelerators <c>coef = min(maxNorm / (total + 1e-6), 1)</c> is
+    /// computed on the device and every grad multiplied by it (even by 1); on the CPU, where a read is free, it is
+    /// computed on the host and a multiply by 1 is skipped. Same numbers as the <c>double</c> overload.
     /// </summary>
     /// <param name="maxNorm">The largest allowed total norm (≥ 0).</param>
     /// <param name="normType">p of the p-norm; <see cref="double.PositiveInfinity"/> for the max norm.</param>
@@ -175,6 +185,13 @@ public sealed class GradientBuffer : IDisposable
 
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
+        if (_onCpu)
+        {
+            double t = HostTotal(normType);
+            ScaleOnHost(t, maxNorm);
+            return tensor(t, ScalarType.Float64).MoveToOuterDisposeScope();
+        }
+
         Tensor total = FlatTotal(normType);
         ScaleFlat(GradNorm.Coefficient(total, maxNorm));
         return total.MoveToOuterDisposeScope();
@@ -270,7 +287,7 @@ public sealed class GradientBuffer : IDisposable
         {
             foreach (GradientBufferSlot slot in segment.Slots)
             {
-                if (!NativeProbes.SameShape(slot.Parameter, slot.View))
+                if (!NativeProbes.HasShape(slot.Parameter, slot.Shape))
                 {
                     flat = false; // resized or reshaped parameter
                     continue;
@@ -309,6 +326,38 @@ public sealed class GradientBuffer : IDisposable
         return flat;
     }
 
+    /// <summary>
+    /// CPU only: ‖flat‖ₚ per segment as rows of 1,024 (libtorch, in the grads' dtype), the row norms and then the
+    /// segments combined in float64 on the host, where reading them costs no sync.
+    /// </summary>
+    private double HostTotal(double normType)
+    {
+        if (_segments.Length == 1) return HostSegmentNorm(_segments[0], normType);
+        Span<double> totals = _segments.Length <= 16 ? stackalloc double[_segments.Length] : new double[_segments.Length];
+        for (int i = 0; i < totals.Length; i++) totals[i] = HostSegmentNorm(_segments[i], normType);
+        return HostNorm.Of<double>(totals, normType);
+    }
+
+    private static double HostSegmentNorm(GradientBufferSegment segment, double normType)
+    {
+        Tensor rowNorms = RowNorms(segment, normType);
+        return rowNorms.dtype == ScalarType.Float64
+            ? HostNorm.Of(MemoryMarshal.Cast<byte, double>(rowNorms.bytes), normType)
+            : HostNorm.Of(MemoryMarshal.Cast<byte, float>(rowNorms.bytes), normType);
+    }
+
+    /// <summary>
+    /// CPU only: <c>g ← g · min(maxNorm / (total + 1e-6), 1)</c>, skipping the multiply when the coefficient is 1
+    /// (<c>x · 1 = x</c> exactly, NaN and ∞ included, so the numbers are those of an unconditional multiply).
+    /// </summary>
+    /// <returns>The coefficient.</returns>
+    private double ScaleOnHost(double total, double maxNorm)
+    {
+        double coef = GradNorm.Coefficient(total, maxNorm);
+        if (!(coef >= 1.0)) ScaleFlat(coef);
+        return coef;
+    }
+
     /// <summary>‖flat‖ₚ per segment, as rows of 1,024 combined in float64; segments combined on the first one's device.</summary>
     private Tensor FlatTotal(double normType)
     {
@@ -326,9 +375,15 @@ public sealed class GradientBuffer : IDisposable
 
     private static Tensor SegmentNorm(GradientBufferSegment segment, double normType)
     {
-        Tensor rows = GradNorm.IsReducedPrecision(segment.Rows.dtype) ? segment.Rows.to_type(ScalarType.Float64) : segment.Rows;
-        Tensor rowNorms = linalg.vector_norm(rows, normType, new long[] { 1 });
+        Tensor rowNorms = RowNorms(segment, normType);
         return linalg.vector_norm(rowNorms.dtype == ScalarType.Float64 ? rowNorms : rowNorms.to_type(ScalarType.Float64), normType);
+    }
+
+    /// <summary>The p-norm of each row of 1,024 elements: float16/bfloat16 on a float64 copy, as the plain path does.</summary>
+    private static Tensor RowNorms(GradientBufferSegment segment, double normType)
+    {
+        Tensor rows = GradNorm.IsReducedPrecision(segment.Rows.dtype) ? segment.Rows.to_type(ScalarType.Float64) : segment.Rows;
+        return linalg.vector_norm(rows, normType, new long[] { 1 });
     }
 
     private void ScaleFlat(double coef)

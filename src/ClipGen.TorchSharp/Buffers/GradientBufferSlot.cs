@@ -16,6 +16,7 @@ internal sealed class GradientBufferSlot
         Offset = offset;
         Count = count;
         View = view;
+        Shape = view.shape;
     }
 
     /// <summary>The parameter's position in the buffer's parameter list.</summary>
@@ -32,6 +33,9 @@ internal sealed class GradientBufferSlot
     /// tensor can be allocated at the same impl address while the buffer lives: an address match is an identity match.
     /// </summary>
     public Tensor View { get; }
+
+    /// <summary>The parameter's shape when the buffer was attached (the view's): a parameter of another shape since was resized.</summary>
+    public long[] Shape { get; }
 
     /// <summary>Whether the grad was null when last checked and the region was zeroed for it.</summary>
     public bool Vacant { get; set; }

@@ -86,6 +86,20 @@ internal static class NativeProbes
         return true;
     }
 
+    /// <summary>Whether <paramref name="tensor"/> has exactly the sizes <paramref name="shape"/>.</summary>
+    public static bool HasShape(Tensor tensor, long[] shape)
+    {
+        if (!Enabled) return tensor.shape.AsSpan().SequenceEqual(shape);
+        IntPtr h = tensor.Handle;
+        if (NativeRank(h) != shape.Length) return false;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (NativeSize(h, d) != shape[d]) return false;
+        }
+
+        return true;
+    }
+
     /// <summary>The dtype and device of <paramref name="tensor"/>, as one comparable value.</summary>
     public static (ScalarType DType, int DeviceType, int DeviceIndex) Kind(Tensor tensor)
     {
