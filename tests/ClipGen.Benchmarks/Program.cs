@@ -7,6 +7,8 @@ using ClipGen.Benchmarks;
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- analyzers [files]         analyzer/generator cost
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- generator [runs]          generator cost only
 // dotnet run -c Release --project tests/ClipGen.Benchmarks -- split [files] [runs]      plain vs TorchSharp files only
+// CLIPGEN_BEFORE_DLL=… dotnet run -c Release --project tests/ClipGen.Benchmarks -- before-after [rounds]
+//                                                           plain path before/after on the same tensors, interleaved
 string mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
@@ -16,6 +18,8 @@ switch (mode)
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunGenerator(args.Skip(1).ToArray());
     case "split":
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.RunSplit(args.Skip(1).ToArray());
+    case "before-after":
+        return ClipGen.Benchmarks.Clipping.InterleavedBeforeAfter.Run(args.Skip(1).ToArray());
     case "analyzers":
         return ClipGen.Benchmarks.Analyzers.AnalyzerCost.Run(args.Skip(1).ToArray());
     default:

@@ -42,7 +42,6 @@ public sealed class GradientBuffer : IDisposable
     private readonly Tensor[] _parameters;
     private readonly IReadOnlyList<string>? _names;
     private readonly GradientBufferSegment[] _segments;
-    private readonly bool _onCpu;
     private bool _disposed;
 
     private GradientBuffer(Tensor[] parameters, IReadOnlyList<string>? names, GradientBufferSegment[] segments)
@@ -50,7 +49,7 @@ public sealed class GradientBuffer : IDisposable
         _parameters = parameters;
         _names = names;
         _segments = segments;
-        _onCpu = segments.All(s => s.Flat.device_type == DeviceType.CPU);
+        CombineOnHost = segments.All(s => s.Flat.device_type == DeviceType.CPU);
     }
 
     /// <summary>The parameters, in the order given to <c>Attach</c>.</summary>
@@ -61,6 +60,12 @@ public sealed class GradientBuffer : IDisposable
 
     /// <summary>Number of contiguous tensors (one per device and dtype).</summary>
     public int SegmentCount => _segments.Length;
+
+    /// <summary>
+    /// Whether the total and the coefficient are computed on the host (all segments on the CPU, where a read costs no
+    /// sync) rather than on the device. Tests turn it off on the CPU to run the accelerator path.
+    /// </summary>
+    internal bool CombineOnHost { get; set; }
 
     /// <summary>How many grads were copied back into the buffer after being replaced.</summary>
     public long ReattachCount { get; private set; }
@@ -138,7 +143,7 @@ public sealed class GradientBuffer : IDisposable
 
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        if (_onCpu)
+        if (CombineOnHost)
         {
             // Reading the total costs no device sync here, so the policy and the coefficient run on the host.
             double t = HostTotal(normType);
@@ -185,7 +190,7 @@ public sealed class GradientBuffer : IDisposable
 
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        if (_onCpu)
+        if (CombineOnHost)
         {
             double t = HostTotal(normType);
             ScaleOnHost(t, maxNorm);

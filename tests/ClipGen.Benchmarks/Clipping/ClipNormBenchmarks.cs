@@ -77,6 +77,24 @@ public class ClipNormBenchmarks
     [Benchmark, BenchmarkCategory("vs-limit")]
     public double Buffer() => _buffer.ClipGradNorm(Clip);
 
+    /// <summary>
+    /// The buffer's per-call check that every grad is still its view (one identity probe and a shape check per
+    /// parameter), alone: caches stay warm between calls.
+    /// </summary>
+    [Benchmark, BenchmarkCategory("vs-limit")]
+    public bool BufferCheck() => _buffer.Verify();
+
+    /// <summary>
+    /// The limit's two kernels followed by the buffer's check, as in a clip (the data pass evicts the parameters'
+    /// metadata): the floor of any flat buffer that verifies every grad on every call.
+    /// </summary>
+    [Benchmark, BenchmarkCategory("vs-limit")]
+    public bool LimitThenCheck()
+    {
+        Limit();
+        return _buffer.Verify();
+    }
+
     [Benchmark, BenchmarkCategory("vs-limit")]
     public double BufferNoClip() => _buffer.ClipGradNorm(NoClip);
 

@@ -11,7 +11,8 @@ namespace ClipGen.Benchmarks.Steps;
 
 /// <summary>
 /// The generated [ClipGradNorm] train step against the same step written with TorchSharp's clip_grad_norm_
-/// (category "step"), and the clip call the generated step makes against clip_grad_norm_ alone ("clip-call").
+/// (category "step"), and the clip calls generated steps make against clip_grad_norm_ alone ("clip-call": the
+/// TrainStepResult step's call, the void/Tensor step's host-sync-free call, and the FlatGradients = false call).
 /// </summary>
 /// <remarks>
 /// The steps' other work (scope, a one-element loss and backward, a no-op optimizer) is the same constant in both,
@@ -43,7 +44,7 @@ public class GeneratedStepBenchmarks
     {
         torch.set_num_threads(Threads);
         long[][] shapes = ClipWorkloads.Shapes(Workload);
-        _sets = Enumerable.Range(0, 4).Select(_ => ClipWorkloads.WithGrads(shapes, seed: 1)).ToArray();
+        _sets = Enumerable.Range(0, 5).Select(_ => ClipWorkloads.WithGrads(shapes, seed: 1)).ToArray();
         _models = _sets.Select(s => new ParameterModule(s)).ToArray();
         _generated = new ClipStepTrainer(_models[0], new ClipOnlyOptimizer(_sets[0]));
         _torchSharp = new ClipStepTrainer(_models[1], new ClipOnlyOptimizer(_sets[1]));
@@ -86,4 +87,18 @@ public class GeneratedStepBenchmarks
     [Benchmark, BenchmarkCategory("clip-call")]
     public double GeneratedClipCall() =>
         _callGradients.ClipGradNorm(_models[3].parameters(), _callOptimizer, 0.0, 2.0, NonFinitePolicy.Propagate).TotalNorm;
+
+    /// <summary>The call a void/Tensor/float/double generated step makes: the total stays a tensor (no host sync off the CPU).</summary>
+    [Benchmark, BenchmarkCategory("clip-call")]
+    public void GeneratedClipCallNoSync()
+    {
+        using Tensor total = _callGradients.ClipGradNormToTensor(_models[3].parameters(), _callOptimizer, 0.0, 2.0);
+    }
+
+    /// <summary>The call of a void step with <c>FlatGradients = false</c>: the plain path.</summary>
+    [Benchmark, BenchmarkCategory("clip-call")]
+    public void PlainClipCallNoSync()
+    {
+        using Tensor total = GradClip.ClipGradNormToTensor(_models[4].parameters(), 0.0, 2.0);
+    }
 }
