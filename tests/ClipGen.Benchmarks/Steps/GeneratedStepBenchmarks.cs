@@ -95,6 +95,13 @@ public class GeneratedStepBenchmarks
         using Tensor total = _callGradients.ClipGradNormToTensor(_models[3].parameters(), _callOptimizer, 0.0, 2.0);
     }
 
+    /// <summary>
+    /// TorchSharp's <c>model.parameters()</c>, which every one of these calls (and the hand-written step) pays
+    /// before any clipping: how much of a call is enumeration.
+    /// </summary>
+    [Benchmark, BenchmarkCategory("clip-call")]
+    public int ModelParameters() => _models[3].parameters().Count();
+
     /// <summary>The call of a void step with <c>FlatGradients = false</c>: the plain path.</summary>
     [Benchmark, BenchmarkCategory("clip-call")]
     public void PlainClipCallNoSync()
