@@ -25,7 +25,8 @@ public class HostNormTests
 
         double actual = HostNorm.Of<float>(host, p);
 
-        Assert.True(Math.Abs(actual - expected) <= 1e-13 * expected, $"p = {p}: host {actual:R} vs libtorch {expected:R}");
+        Assert.True(Math.Abs(actual - expected) <= 1e-12 * expected, // n·ε for n = 5,000 float64 terms is 5.5e-13
+            $"p = {p}: host {actual:R} vs libtorch {expected:R}");
     }
 
     [Theory]
