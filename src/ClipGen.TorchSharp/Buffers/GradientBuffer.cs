@@ -143,29 +143,30 @@ public sealed class GradientBuffer : IDisposable
 
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
+        double t;
         if (CombineOnHost)
         {
-            // Reading the total costs no device sync here, so the policy and the coefficient run on the host.
-            double t = HostTotal(normType);
-            if (ClipPolicy.Stops(t, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult stopped)) return stopped;
-            double coef = ScaleOnHost(t, maxNorm);
-            return ClipResult.Scaled(t, coef);
+            t = HostTotal(normType); // on the CPU: no device sync to read it
         }
-
-        Tensor total = FlatTotal(normType);
-        if (nonFinite == NonFinitePolicy.Propagate)
+        else
         {
-            // Queue the multiply with the coefficient on the device, then read the total (this path's one sync).
-            ScaleFlat(GradNorm.Coefficient(total, maxNorm));
-            double read = HostValue.Read(total);
-            return ClipResult.Scaled(read, GradNorm.Coefficient(read, maxNorm));
+            Tensor total = FlatTotal(normType);
+            if (nonFinite == NonFinitePolicy.Propagate)
+            {
+                // Queue the multiply with the coefficient on the device, then read the total (this path's one sync).
+                ScaleFlat(GradNorm.Coefficient(total, maxNorm));
+                double read = HostValue.Read(total);
+                return ClipResult.Scaled(read, GradNorm.Coefficient(read, maxNorm));
+            }
+
+            t = HostValue.Read(total);
         }
 
-        double host = HostValue.Read(total);
-        if (ClipPolicy.Stops(host, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult skipped)) return skipped;
-        double c = GradNorm.Coefficient(host, maxNorm);
-        ScaleFlat(c);
-        return ClipResult.Scaled(host, c);
+        if (ClipPolicy.Stops(t, nonFinite, (Buffer: this, P: normType), static (s, value) => s.Buffer.NonFiniteError(value, s.P), out ClipResult stopped)) return stopped;
+        double coef = GradNorm.Coefficient(t, maxNorm);
+        if (CombineOnHost) ScaleUnlessOne(coef);
+        else ScaleFlat(coef);
+        return ClipResult.Scaled(t, coef);
     }
 
     /// <summary>
@@ -193,7 +194,7 @@ public sealed class GradientBuffer : IDisposable
         if (CombineOnHost)
         {
             double t = HostTotal(normType);
-            ScaleOnHost(t, maxNorm);
+            ScaleUnlessOne(GradNorm.Coefficient(t, maxNorm));
             return tensor(t, ScalarType.Float64).MoveToOuterDisposeScope();
         }
 
@@ -352,15 +353,12 @@ public sealed class GradientBuffer : IDisposable
     }
 
     /// <summary>
-    /// CPU only: <c>g ← g · min(maxNorm / (total + 1e-6), 1)</c>, skipping the multiply when the coefficient is 1
-    /// (<c>x · 1 = x</c> exactly, NaN and ∞ included, so the numbers are those of an unconditional multiply).
+    /// CPU only: <c>g ← g · coef</c>, skipped when <c>coef</c> is 1 (<c>x · 1 = x</c> exactly, NaN and ∞ included,
+    /// so the numbers are those of an unconditional multiply; on an accelerator skipping would need a sync).
     /// </summary>
-    /// <returns>The coefficient.</returns>
-    private double ScaleOnHost(double total, double maxNorm)
+    private void ScaleUnlessOne(double coef)
     {
-        double coef = GradNorm.Coefficient(total, maxNorm);
         if (!(coef >= 1.0)) ScaleFlat(coef);
-        return coef;
     }
 
     /// <summary>‖flat‖ₚ per segment, as rows of 1,024 combined in float64; segments combined on the first one's device.</summary>
