@@ -27,11 +27,16 @@ switch (mode)
         string[] rest = args.Where(a => a != "--full").ToArray();
         if (rest.Length == 0)
         {
-            // BeforeAfterBenchmarks needs the "before" build (CLIPGEN_BEFORE_DLL); without it, run the others.
-            rest = ClipGen.Benchmarks.Clipping.BeforeRuntime.ConfiguredPath is null ? ["--filter", "*ClipNormBenchmarks*", "*GeneratedStepBenchmarks*"] : ["--filter", "*"];
+            rest = ["--filter", "*"];
         }
 
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(rest, BenchConfig.Create(full));
+        // BeforeAfterBenchmarks needs the "before" build (CLIPGEN_BEFORE_DLL): without it, it is not offered, so
+        // `--filter '*'` runs the others instead of failing its cases.
+        Type[] types = typeof(BenchConfig).Assembly.GetTypes()
+            .Where(t => t.IsPublic && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+            .Where(t => t != typeof(ClipGen.Benchmarks.Clipping.BeforeAfterBenchmarks) || ClipGen.Benchmarks.Clipping.BeforeRuntime.ConfiguredPath is not null)
+            .ToArray();
+        var summaries = BenchmarkSwitcher.FromTypes(types).Run(rest, BenchConfig.Create(full));
         MedianRatios.Write(summaries);
         return 0;
 }

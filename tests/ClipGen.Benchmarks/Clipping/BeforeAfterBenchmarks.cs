@@ -9,7 +9,7 @@ namespace ClipGen.Benchmarks.Clipping;
 /// <summary>
 /// The plain and buffer paths before a redesign (<see cref="BeforeRuntime"/>, CLIPGEN_BEFORE_DLL) and after (this
 /// build), with TorchSharp's clip_grad_norm_ as the baseline of both, in one run. Skipped unless CLIPGEN_BEFORE_DLL
-/// is set (Program leaves it out of the default filter). Each case clips its own tensors, whose placement in memory
+/// is set (Program does not offer it otherwise). Each case clips its own tensors, whose placement in memory
 /// moves the many-small-tensor cases by up to ±50 %: for the plain path's before/after ratio use
 /// <see cref="InterleavedBeforeAfter"/> (<c>before-after</c>), which alternates both on the same tensors.
 /// </summary>
